@@ -1,0 +1,92 @@
+"""create_app(): settings, database, middleware, and every registered module mounted."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+
+from minsheng import __version__
+from minsheng.core.db import Database
+from minsheng.core.jobs import EmbeddedRunner
+from minsheng.core.modules import import_jobs, import_models, load_modules
+from minsheng.core.settings import Settings, get_settings
+from minsheng.web import errors
+from minsheng.web.middleware import RequestGuard
+from minsheng.web.templating import STATIC
+
+log = logging.getLogger(__name__)
+
+API_DESCRIPTION = """民生（Minsheng）JSON API。
+
+用 `POST /api/v1/auth/token` 以用户名和密码换取令牌，之后在请求头中带上
+`Authorization: Bearer <令牌>`。所有错误都是同一种格式：
+`{"error": {"code": "...", "message": "...", "details": ...}}`。
+"""
+
+
+def create_app(
+    settings: Settings | None = None, *, database: Database | None = None, run_jobs: bool = False
+) -> FastAPI:
+    """The web application. `run_jobs` starts the embedded job runner inside it."""
+    settings = settings or get_settings()
+    database = database or Database(settings.database_url)
+    import_models()
+    import_jobs()
+    procrastinate_app = None
+    if settings.job_backend == "procrastinate":
+        from minsheng.core.jobs_procrastinate import ProcrastinateQueue, build_app
+
+        procrastinate_app = build_app(settings, database)
+        database.session_info["job_queue"] = ProcrastinateQueue(procrastinate_app)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runner = None
+        if procrastinate_app is not None:
+            procrastinate_app.open()
+        elif run_jobs:
+            runner = EmbeddedRunner(database, poll_seconds=settings.job_poll_seconds, tz=settings.timezone)
+            runner.start()
+        yield
+        if runner is not None:
+            runner.stop()
+        if procrastinate_app is not None:
+            procrastinate_app.close()
+
+    app = FastAPI(
+        title="民生 Minsheng API",
+        version=__version__,
+        description=API_DESCRIPTION,
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.database = database
+    app.state.settings = settings
+    app.add_middleware(RequestGuard, max_body=settings.max_body_bytes, secure_cookies=settings.secure_cookies)
+    errors.install(app)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/healthz", tags=["health"], summary="健康检查（含数据库）")
+    def healthz(request: Request) -> JSONResponse:
+        try:
+            with database.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception:
+            log.exception("health check failed")
+            return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
+        return JSONResponse({"status": "ok"})
+
+    for module in load_modules():
+        if module.api_router is not None:
+            app.include_router(module.api_router, prefix="/api/v1")
+        if module.pages_router is not None:
+            app.include_router(module.pages_router, include_in_schema=False)
+    return app

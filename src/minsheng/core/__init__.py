@@ -1,0 +1,1 @@
+"""The core every module stands on: settings, database, errors, permissions, jobs, registry."""

@@ -1,0 +1,86 @@
+"""Typed settings read from MINSHENG_* environment variables."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SECRET = "change-me-minsheng-development-secret"  # noqa: S105 - refused outside development
+
+
+class Settings(BaseSettings):
+    """Everything an installation can change, with defaults for a laptop."""
+
+    model_config = SettingsConfigDict(env_prefix="MINSHENG_", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    secret_key: SecretStr = SecretStr(DEFAULT_SECRET)
+    database_url: str = "sqlite:///./var/minsheng.db"
+    base_url: str = "http://127.0.0.1:8000"
+
+    # embedded: jobs run in the serving process on any database; procrastinate: worker processes.
+    job_backend: Literal["embedded", "procrastinate"] = "embedded"
+    job_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+
+    sms_backend: Literal["log"] = "log"
+    email_backend: Literal["log", "smtp"] = "log"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_username: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_starttls: bool = False
+    smtp_timeout_seconds: float = 10.0
+    mail_from: str = "minsheng@localhost"
+
+    max_body_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
+    staff_session_hours: int = Field(default=12, ge=1, le=24 * 30)
+    resident_session_days: int = Field(default=30, ge=1, le=365)
+    api_token_days: int = Field(default=30, ge=1, le=3650)
+    cookie_secure: bool | None = None  # None: secure everywhere but development and test
+
+    otp_ttl_seconds: int = Field(default=300, ge=60, le=3600)
+    otp_max_attempts: int = Field(default=5, ge=1, le=20)
+    otp_resend_seconds: int = Field(default=60, ge=0, le=3600)
+    otp_per_phone_per_hour: int = Field(default=5, ge=1)
+    otp_per_address_per_hour: int = Field(default=20, ge=1)
+    login_max_failures: int = Field(default=5, ge=1)
+    login_window_seconds: int = Field(default=900, ge=60)
+
+    default_locale: Literal["zh_Hans", "en"] = "zh_Hans"
+    timezone: str = "Asia/Shanghai"
+    jurisdiction_id: str = "320583"
+    shared_data_dir: Path = Path("../shared/data")
+
+    @model_validator(mode="after")
+    def _refuse_default_secret(self) -> Settings:
+        if self.env == "production" and self.secret_key.get_secret_value() == DEFAULT_SECRET:
+            raise ValueError(
+                "MINSHENG_SECRET_KEY must be set to a long random value outside development"
+            )
+        if self.env == "production" and len(self.secret_key.get_secret_value()) < 32:
+            raise ValueError("MINSHENG_SECRET_KEY must be at least 32 characters in production")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def secure_cookies(self) -> bool:
+        if self.cookie_secure is not None:
+            return self.cookie_secure
+        return self.env == "production"
+
+    @property
+    def is_development(self) -> bool:
+        return self.env in ("development", "test")
+
+
+@functools.cache
+def get_settings() -> Settings:
+    """The settings of this process, read once from the environment."""
+    return Settings()

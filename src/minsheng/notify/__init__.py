@@ -1,0 +1,1 @@
+"""Notifications (SMS, email) through one interface, with an outbox that survives outages."""

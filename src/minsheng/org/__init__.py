@@ -1,0 +1,1 @@
+"""The organisation: the region tree (city → towns → communities) and the units that act."""

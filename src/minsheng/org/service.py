@@ -1,0 +1,166 @@
+"""Keeping the region and unit trees: create, update, move, deactivate. Flushes, never commits."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from minsheng.core.errors import Conflict, InvalidInput, NotFound
+from minsheng.org.models import CHILD_LEVELS, REGION_LEVEL_LABELS, Region, Unit
+from minsheng.org.schemas import RegionCreate, RegionUpdate, UnitCreate, UnitUpdate
+
+Node = TypeVar("Node", Region, Unit)
+
+
+def _place(db: Session, node: Node, parent: Node | None) -> None:
+    """Sets the node's parent and path, and moves its whole subtree with it."""
+    if parent is not None and node.id is not None and parent.path.startswith(node.path):
+        raise InvalidInput({"parent_id": "不能把它移到自己或自己的下级之下"})
+    old_path = node.path if node.id is not None else None
+    node.parent_id = parent.id if parent else None
+    db.flush()  # gives a new node its id
+    node.path = f"{parent.path if parent else '/'}{node.id}/"
+    if old_path and old_path != node.path:
+        model = type(node)
+        for child in db.scalars(select(model).where(model.path.startswith(old_path))):
+            if child.id != node.id:
+                child.path = node.path + child.path[len(old_path) :]
+    db.flush()
+
+
+def _get(db: Session, model: type[Node], node_id: int | None, field: str) -> Node | None:
+    if node_id is None:
+        return None
+    node = db.get(model, node_id)
+    if node is None:
+        raise InvalidInput({field: "所选的上级不存在"})
+    return node
+
+
+# Regions
+
+
+def list_regions(db: Session, *, active_only: bool = False) -> list[Region]:
+    """The whole region tree in display order (parents before children)."""
+    query = select(Region).order_by(Region.path)
+    if active_only:
+        query = query.where(Region.active.is_(True))
+    return list(db.scalars(query))
+
+
+def get_region(db: Session, *, region_id: int) -> Region:
+    region = db.get(Region, region_id)
+    if region is None:
+        raise NotFound("没有找到这个区划。")
+    return region
+
+
+def get_region_by_code(db: Session, *, code: str) -> Region | None:
+    return db.scalar(select(Region).where(Region.code == code))
+
+
+def _check_region(db: Session, data: RegionCreate, region: Region | None) -> Region | None:
+    parent = _get(db, Region, data.parent_id, "parent_id")
+    allowed = CHILD_LEVELS[parent.level if parent else None]
+    if data.level not in allowed:
+        where = f"“{parent.name}”之下" if parent else "最上层"
+        names = "、".join(REGION_LEVEL_LABELS[level] for level in allowed) or "任何区划"
+        raise InvalidInput({"level": f"{where}只能设{names}"})
+    if data.code:
+        same = get_region_by_code(db, code=data.code)
+        if same is not None and same is not region:
+            raise InvalidInput({"code": f"区划代码 {data.code} 已被“{same.name}”使用"})
+    sibling = db.scalar(
+        select(Region).where(Region.name == data.name, Region.parent_id == data.parent_id)
+    )
+    if sibling is not None and sibling is not region:
+        raise InvalidInput({"name": f"同一上级下已有“{data.name}”"})
+    return parent
+
+
+def create_region(db: Session, *, data: RegionCreate) -> Region:
+    """Adds a region under its parent."""
+    parent = _check_region(db, data, None)
+    region = Region(name=data.name, code=data.code, level=data.level)
+    db.add(region)
+    _place(db, region, parent)
+    return region
+
+
+def update_region(db: Session, *, region: Region, data: RegionUpdate) -> Region:
+    """Renames, recodes, moves or deactivates a region."""
+    parent = _check_region(db, data, region)
+    region.name, region.code, region.level, region.active = (
+        data.name,
+        data.code,
+        data.level,
+        data.active,
+    )
+    if region.parent_id != data.parent_id:
+        _place(db, region, parent)
+    db.flush()
+    return region
+
+
+# Units
+
+
+def list_units(db: Session, *, active_only: bool = False, under_path: str | None = None) -> list[Unit]:
+    """Units in tree order, optionally only those under one unit."""
+    query = select(Unit).order_by(Unit.path)
+    if active_only:
+        query = query.where(Unit.active.is_(True))
+    if under_path:
+        query = query.where(Unit.path.startswith(under_path))
+    return list(db.scalars(query))
+
+
+def get_unit(db: Session, *, unit_id: int) -> Unit:
+    unit = db.get(Unit, unit_id)
+    if unit is None:
+        raise NotFound("没有找到这个单位。")
+    return unit
+
+
+def get_unit_by_name(db: Session, *, name: str) -> Unit | None:
+    return db.scalar(select(Unit).where(Unit.name == name))
+
+
+def _check_unit(db: Session, data: UnitCreate, unit: Unit | None) -> Unit | None:
+    parent = _get(db, Unit, data.parent_id, "parent_id")
+    if data.region_id is not None and db.get(Region, data.region_id) is None:
+        raise InvalidInput({"region_id": "所选的区划不存在"})
+    same = get_unit_by_name(db, name=data.name)
+    if same is not None and same is not unit:
+        raise InvalidInput({"name": f"已有名为“{data.name}”的单位"})
+    return parent
+
+
+def create_unit(db: Session, *, data: UnitCreate) -> Unit:
+    """Adds a unit under its parent unit."""
+    parent = _check_unit(db, data, None)
+    unit = Unit(
+        name=data.name, kind=data.kind, region_id=data.region_id, contact_phone=data.contact_phone
+    )
+    db.add(unit)
+    _place(db, unit, parent)
+    return unit
+
+
+def update_unit(db: Session, *, unit: Unit, data: UnitUpdate) -> Unit:
+    """Changes a unit's details, moves it, or deactivates it."""
+    parent = _check_unit(db, data, unit)
+    if not data.active and unit.active:
+        active_children = db.scalar(
+            select(func.count()).select_from(Unit).where(Unit.parent_id == unit.id, Unit.active)
+        )
+        if active_children:
+            raise Conflict("请先停用它的下级单位。")
+    unit.name, unit.kind, unit.region_id = data.name, data.kind, data.region_id
+    unit.contact_phone, unit.active = data.contact_phone, data.active
+    if unit.parent_id != data.parent_id:
+        _place(db, unit, parent)
+    db.flush()
+    return unit

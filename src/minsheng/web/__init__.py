@@ -1,0 +1,1 @@
+"""Server-rendered pages: templates, translations, middleware and the residents' home page."""

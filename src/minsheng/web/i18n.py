@@ -1,0 +1,36 @@
+"""Translations: Chinese is the source language of every string; English comes from a Babel catalogue.
+
+Catalogues are read from the .po files at start-up, so no compiled .mo file lives in the repository.
+"""
+
+from __future__ import annotations
+
+import functools
+import gettext
+import io
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+LOCALES = {"zh_Hans": "中文", "en": "English"}
+DEFAULT = "zh_Hans"
+CATALOGUES = Path(__file__).parent / "i18n"
+
+
+@functools.cache
+def translations(locale: str) -> gettext.NullTranslations:
+    """The translations for `locale`; Chinese needs none, since it is the source."""
+    po = CATALOGUES / locale / "LC_MESSAGES" / "messages.po"
+    if locale == DEFAULT or not po.exists():
+        return gettext.NullTranslations()
+    with po.open("rb") as handle:
+        catalog = read_po(handle, locale=locale)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+def pick(cookie_value: str | None) -> str:
+    return cookie_value if cookie_value in LOCALES else DEFAULT
