@@ -7,20 +7,25 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from minsheng import __version__
 from minsheng.core.db import Database
 from minsheng.core.jobs import EmbeddedRunner
-from minsheng.core.modules import import_jobs, import_models, load_modules
+from minsheng.core import modules
+from minsheng.core.modules import import_jobs, import_models
 from minsheng.core.settings import Settings, get_settings
 from minsheng.web import errors
 from minsheng.web.middleware import RequestGuard
 from minsheng.web.templating import STATIC
 
 log = logging.getLogger(__name__)
+
+SWAGGER_CDN_JS = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui-bundle.js"
+SWAGGER_CDN_CSS = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui.css"
 
 API_DESCRIPTION = """民生（Minsheng）JSON API。
 
@@ -64,7 +69,7 @@ def create_app(
         version=__version__,
         description=API_DESCRIPTION,
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
+        docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -84,7 +89,20 @@ def create_app(
             return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
         return JSONResponse({"status": "ok"})
 
-    for module in load_modules():
+    @app.get("/api/v1/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        # Served from our own static files when fetched at setup, so it works on an intranet.
+        vendor = STATIC / "vendor" / "swagger-ui"
+        local = (vendor / "swagger-ui-bundle.js").exists()
+        return get_swagger_ui_html(
+            openapi_url="/api/v1/openapi.json",
+            title="民生 API 文档",
+            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js" if local else SWAGGER_CDN_JS,
+            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css" if local else SWAGGER_CDN_CSS,
+            swagger_favicon_url="/static/favicon.svg",
+        )
+
+    for module in modules.load_modules():
         if module.api_router is not None:
             app.include_router(module.api_router, prefix="/api/v1")
         if module.pages_router is not None:

@@ -15,6 +15,7 @@ pages.include_router(resident_pages)
 
 module = Module(
     name="accounts",
+    models=("minsheng.accounts.models",),
     label="账号",
     api_router=api_router,
     pages_router=pages,

@@ -13,7 +13,7 @@ from minsheng.accounts.pages import safe_next, set_session_cookie
 from minsheng.accounts.schemas import OtpRequest, OtpVerify
 from minsheng.core.deps import ClientAddr, DbSession
 from minsheng.core.errors import MinshengError
-from minsheng.core.modules import load_modules
+from minsheng.core import modules
 from minsheng.core.settings import get_settings
 from minsheng.web.forms import FormFields, errors_of, parse
 from minsheng.web.templating import render
@@ -74,8 +74,7 @@ def verify(request: Request, form: FormFields, db: DbSession, addr: ClientAddr) 
 
 @router.get("/me")
 def me(request: Request, resident: CurrentResident) -> Response:
-    links = sorted((link for m in load_modules() for link in m.home_links), key=lambda link: link.order)
-    return render(request, "accounts/me.html", {"links": links})
+    return render(request, "accounts/me.html", {"links": modules.home_links()})
 
 
 @router.post("/resident/logout")

@@ -7,6 +7,7 @@ from minsheng.core.modules import Module, NavItem
 
 module = Module(
     name="audit",
+    models=("minsheng.audit.models",),
     label="审计",
     api_router=api_router,
     pages_router=pages_router,

@@ -54,7 +54,8 @@ class Module:
     pages_router: APIRouter | None = None
     nav: tuple[NavItem, ...] = ()
     home_links: tuple[HomeLink, ...] = ()
-    jobs: tuple[str, ...] = ()  # dotted modules whose import declares jobs
+    models: tuple[str, ...] = ()  # dotted modules declaring its tables
+    jobs: tuple[str, ...] = ()  # dotted modules whose import declares jobs and event handlers
     demo: DemoLoader | None = None
     demo_order: int = 100
     extra: dict[str, Any] = field(default_factory=dict)
@@ -74,6 +75,7 @@ def load_modules() -> tuple[Module, ...]:
 
 def import_jobs() -> None:
     """Imports every module's job declarations so the job registry is complete."""
+    importlib.import_module("minsheng.core.events")
     for module in load_modules():
         for dotted in module.jobs:
             importlib.import_module(dotted)
@@ -81,9 +83,18 @@ def import_jobs() -> None:
 
 def import_models() -> None:
     """Imports every module's models so the metadata is complete (migrations, tests)."""
+    for dotted in ("minsheng.core.ratelimit", "minsheng.core.jobs"):
+        importlib.import_module(dotted)
     for module in load_modules():
-        try:
-            importlib.import_module(f"minsheng.{module.name}.models")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"minsheng.{module.name}.models":
-                raise
+        for dotted in module.models:
+            importlib.import_module(dotted)
+
+
+def home_links() -> list[HomeLink]:
+    """The residents' home page tiles, from every module, in order."""
+    return sorted((link for m in load_modules() for link in m.home_links), key=lambda link: link.order)
+
+
+def nav_items() -> list[NavItem]:
+    """Every staff navigation entry, from every module, in order."""
+    return sorted((i for m in load_modules() for i in m.nav), key=lambda i: (i.order, i.path))

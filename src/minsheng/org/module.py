@@ -8,6 +8,7 @@ from minsheng.org.permissions import VIEW_ORG
 
 module = Module(
     name="org",
+    models=("minsheng.org.models",),
     label="组织机构",
     api_router=api_router,
     pages_router=pages_router,

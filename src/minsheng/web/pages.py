@@ -10,7 +10,7 @@ from minsheng.accounts.deps import OptionalResident, OptionalStaff
 from minsheng.accounts.pages import safe_next
 from minsheng.core.deps import DbSession
 from minsheng.core.errors import NotFound
-from minsheng.core.modules import load_modules
+from minsheng.core import modules
 from minsheng.core.settings import get_settings
 from minsheng.notify.models import Channel, OutboundMessage
 from minsheng.web.i18n import LOCALES
@@ -22,8 +22,7 @@ YEAR = 365 * 24 * 3600
 
 @router.get("/")
 def home(request: Request, staff: OptionalStaff, resident: OptionalResident) -> Response:
-    links = sorted((link for m in load_modules() for link in m.home_links), key=lambda link: link.order)
-    return render(request, "home.html", {"links": links})
+    return render(request, "home.html", {"links": modules.home_links()})
 
 
 @router.get("/prefs")

@@ -12,7 +12,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from minsheng.core.modules import load_modules
+from minsheng.core import modules
 from minsheng.core.settings import get_settings
 from minsheng.core.text import mask_phone
 from minsheng.web import i18n
@@ -44,18 +44,12 @@ def environment(locale: str) -> Environment:
     return env
 
 
-def nav_for(request: Request) -> list[Any]:
+def nav_for(request: Request) -> list[modules.NavItem]:
     """The staff navigation this person may see, from every module's manifest."""
     principal = getattr(request.state, "staff", None)
     if principal is None:
         return []
-    items = [
-        item
-        for module in load_modules()
-        for item in module.nav
-        if item.permission is None or principal.can(item.permission)
-    ]
-    return sorted(items, key=lambda i: (i.order, i.path))
+    return [i for i in modules.nav_items() if i.permission is None or principal.can(i.permission)]
 
 
 def render(
