@@ -14,7 +14,7 @@ from minsheng.accounts.models import StaffUser
 from minsheng.accounts.permissions import MANAGE_ALL_TOKENS, MANAGE_USERS
 from minsheng.accounts.schemas import StaffUserCreate, StaffUserUpdate
 from minsheng.core.deps import ClientAddr, DbSession
-from minsheng.core.errors import MinshengError
+from minsheng.core.errors import InvalidInput, MinshengError
 from minsheng.core.permissions import ROLES, StaffPrincipal
 from minsheng.core.settings import get_settings
 from minsheng.org import service as org
@@ -45,7 +45,8 @@ def login_form(request: Request, staff: OptionalStaff) -> Response:
     if staff is not None:
         return RedirectResponse("/staff", status_code=303)
     expired = getattr(request.state, "session_expired", False)
-    context = {"next": request.query_params.get("next", ""), "expired": expired, "values": {}}
+    next_path = request.query_params.get("next", "")
+    context: dict[str, Any] = {"next": next_path, "expired": expired, "values": {}}
     return render(request, "accounts/login.html", context)
 
 
@@ -55,7 +56,8 @@ def login(request: Request, form: FormFields, db: DbSession, addr: ClientAddr) -
     next_path = safe_next(str(form.get("next", "")), "/staff")
     if not username.strip() or not password:
         errors = {"username": "请填写用户名"} if not username.strip() else {"password": "请填写密码"}
-        context = {"errors": errors, "next": next_path, "values": {"username": username}}
+        values = {"username": username}
+        context: dict[str, Any] = {"errors": errors, "next": next_path, "values": values}
         return render(request, "accounts/login.html", context, status=400)
     result = service.authenticate(db, username=username, password=password, client_addr=addr)
     if result.user is None:
@@ -127,9 +129,15 @@ def _roles_from(form: dict[str, Any]) -> list[dict[str, Any]]:
     roles = []
     for i in range(40):
         role, unit = form.get(f"role_{i}"), optional_int(form.get(f"unit_{i}"))
-        if role and unit is not None:
+        if role:
             roles.append({"role": role, "unit_id": unit})
     return roles
+
+
+def _check_roles(values: dict[str, Any]) -> None:
+    """A role chosen without its unit is a mistake to show, not a row to drop silently."""
+    if any(r["unit_id"] is None for r in values["roles"]):
+        raise InvalidInput({"roles": "请为每个角色选择所属单位"})
 
 
 def _user_form(request: Request, db: DbSession, user: StaffUser | None, values: dict[str, Any],
@@ -151,6 +159,7 @@ def new_user(request: Request, db: DbSession, _: Manager) -> Response:
 def create_user(request: Request, form: FormFields, db: DbSession, _: Manager) -> Response:
     values = {**form, "roles": _roles_from(form), "active": True}
     try:
+        _check_roles(values)
         user = service.create_user(db, data=parse(StaffUserCreate, values))
     except MinshengError as exc:
         db.rollback()
@@ -174,6 +183,7 @@ def update_user(user_id: int, request: Request, form: FormFields, db: DbSession,
     user = service.get_user(db, user_id=user_id)
     values = {**form, "roles": _roles_from(form), "active": form.get("active_flag") == "on"}
     try:
+        _check_roles(values)
         service.update_user(db, user=user, data=parse(StaffUserUpdate, values), by=staff)
         if form.get("new_password"):
             service.set_password(db, user=user, new_password=str(form["new_password"]))

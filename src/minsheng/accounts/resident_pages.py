@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -40,7 +41,9 @@ def send_code(request: Request, form: FormFields, db: DbSession, addr: ClientAdd
         db.rollback()
         errors = errors_of(exc)
         errors.setdefault("phone", errors.pop("__all__", ""))
-        context = {"step": "phone", "values": values, "errors": errors, "next": next_path}
+        context: dict[str, Any] = {
+            "step": "phone", "values": values, "errors": errors, "next": next_path,
+        }
         return render(request, "accounts/resident_login.html", context, status=exc.status)
     context = {"step": "code", "values": {"phone": data.phone}, "errors": {}, "next": next_path,
                "ttl_minutes": max(get_settings().otp_ttl_seconds // 60, 1)}

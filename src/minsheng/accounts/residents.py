@@ -36,7 +36,7 @@ def request_code(db: Session, *, phone: str, client_addr: str) -> OtpChallenge:
         if wait > 0:
             raise TooManyRequests(f"验证码已发送，请 {wait} 秒后再重新获取。", retry_after=wait)
     if not ratelimit.allow(db, key=f"otp:phone:{phone}", limit=s.otp_per_phone_per_hour, window_seconds=3600):
-        raise TooManyRequests("这个号码今天获取验证码的次数太多，请一小时后再试。", retry_after=3600)
+        raise TooManyRequests("这个号码一小时内获取验证码次数太多，请稍后再试。", retry_after=3600)
     if not ratelimit.allow(db, key=f"otp:addr:{client_addr}", limit=s.otp_per_address_per_hour, window_seconds=3600):
         raise TooManyRequests("获取验证码太频繁，请一小时后再试。", retry_after=3600)
     # Older codes for this phone stop working when a new one is sent.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from minsheng.org.models import RegionLevel, UnitKind
@@ -15,7 +17,10 @@ def _strip(value: object) -> object:
 
 class RegionCreate(BaseModel):
     name: str = Field(min_length=1, max_length=60, title="名称")
-    code: str | None = Field(default=None, pattern=r"^(\d{6}|\d{9}|\d{12})$", title="区划代码")
+    # [0-9], not \d: \d would also take other scripts' digits.
+    code: str | None = Field(
+        default=None, pattern=r"^([0-9]{6}|[0-9]{9}|[0-9]{12})$", title="区划代码"
+    )
     level: RegionLevel = Field(title="层级")
     parent_id: int | None = Field(default=None, title="上级区划")
 
@@ -24,6 +29,8 @@ class RegionCreate(BaseModel):
     @field_validator("code", mode="before")
     @classmethod
     def _empty_code(cls, value: object) -> object:
+        if isinstance(value, str):  # full-width digits typed with a Chinese input method
+            value = unicodedata.normalize("NFKC", value).strip()
         return None if value == "" else value
 
 

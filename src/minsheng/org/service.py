@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from minsheng.core.errors import Conflict, InvalidInput, NotFound
-from minsheng.org.models import CHILD_LEVELS, REGION_LEVEL_LABELS, Region, Unit
+from minsheng.org.models import CHILD_LEVELS, REGION_LEVEL_LABELS, Region, RegionLevel, Unit
 from minsheng.org.schemas import RegionCreate, RegionUpdate, UnitCreate, UnitUpdate
 
 Node = TypeVar("Node", Region, Unit)
@@ -66,7 +66,9 @@ def _check_region(db: Session, data: RegionCreate, region: Region | None) -> Reg
     allowed = CHILD_LEVELS[parent.level if parent else None]
     if data.level not in allowed:
         where = f"“{parent.name}”之下" if parent else "最上层"
-        names = "、".join(REGION_LEVEL_LABELS[level] for level in allowed) or "任何区划"
+        if not allowed:
+            raise InvalidInput({"level": f"{where}不能再设下级区划"})
+        names = "、".join(REGION_LEVEL_LABELS[level] for level in RegionLevel if level in allowed)
         raise InvalidInput({"level": f"{where}只能设{names}"})
     if data.code:
         same = get_region_by_code(db, code=data.code)

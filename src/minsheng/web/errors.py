@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from minsheng.core.errors import MinshengError, NotAuthenticated
@@ -93,6 +94,13 @@ def install(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         message = exc.detail if isinstance(exc.detail, str) and exc.status_code not in STATUS_MESSAGES else None
         return respond(request, exc.status_code, message=message, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    async def _out_of_range(request: Request, exc: Exception) -> Response:
+        # A number or text the database cannot hold (an id of 30 digits) is the sender's error.
+        log.info("refused out-of-range input on %s %s: %s", request.method, request.url.path, exc)
+        return respond(request, 400, message="提交的数据超出了允许的范围。")
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

@@ -63,9 +63,10 @@ def optional_int(value: Any) -> int | None:
     if value in (None, ""):
         return None
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return -1  # an id that matches nothing, so the service says what is wrong
+    return number if abs(number) < 2**63 else -1  # beyond any database's integer
 
 
 async def read_form(request: Request) -> dict[str, Any]:
