@@ -20,10 +20,16 @@ def bearer(token: str) -> dict[str, str]:
 
 
 def assert_401(response) -> None:
+    """No token at all asks to sign in; a token that does not work says so."""
     assert response.status_code == 401, response.text
-    assert response.json() == {
-        "error": {"code": "not_authenticated", "message": "请先登录。", "details": None}
-    }
+    scheme, _, value = response.request.headers.get("authorization", "").partition(" ")
+    sent_token = scheme.lower() == "bearer" and bool(value.strip())
+    expected = (
+        {"code": "invalid_token", "message": "令牌无效、已过期或已被吊销。", "details": None}
+        if sent_token
+        else {"code": "not_authenticated", "message": "请先登录。", "details": None}
+    )
+    assert response.json() == {"error": expected}
     assert response.headers["www-authenticate"] == "Bearer"
 
 
@@ -149,7 +155,8 @@ def test_user_cannot_revoke_anothers_token(client, db, handler, colleague):
     db.commit()
     mine = api_token(client, "wangqiang", factories.PASSWORD)
     response = client.delete(f"/api/v1/auth/tokens/{their_id}", headers=mine)
-    assert response.status_code == 403 and response.json()["error"]["code"] == "forbidden"
+    # Answered like a missing token, so that token ids reveal nothing.
+    assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
     assert token_row(db, their_id).revoked_at is None
     assert client.get("/api/v1/auth/me", headers=theirs).status_code == 200
 
@@ -248,7 +255,7 @@ def test_page_refuses_revoking_anothers_token(client, db, handler, colleague):
     login(client, "wangqiang", factories.PASSWORD)
     assert "lina" not in client.get("/staff/tokens").text
     response = client.post(f"/staff/tokens/{their_id}/revoke", data={"csrf_token": csrf(client)})
-    assert response.status_code == 403 and "没有权限" in response.text
+    assert response.status_code == 404 and "没有找到这个令牌" in response.text
     assert client.get("/api/v1/auth/me", headers=theirs).status_code == 200
 
 

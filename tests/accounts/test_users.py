@@ -357,7 +357,7 @@ def test_deactivating_a_user_through_the_api_stops_their_token(client, db, admin
     )
     assert response.status_code == 200 and response.json()["active"] is False
     response = client.get("/api/v1/auth/me", headers=handler_headers)
-    assert response.status_code == 401 and response.json()["error"]["code"] == "not_authenticated"
+    assert response.status_code == 401 and response.json()["error"]["code"] == "invalid_token"
 
 
 def test_admin_cannot_deactivate_self(admin_client, db, admin, city_hall):

@@ -59,6 +59,8 @@ def current_staff(request: Request, principal: Annotated[StaffPrincipal | None, 
     if principal is None:
         if getattr(request.state, "session_expired", False):
             raise NotAuthenticated("登录已过期，请重新登录。")
+        if _bearer(request):
+            raise NotAuthenticated("令牌无效、已过期或已被吊销。", code="invalid_token")
         raise NotAuthenticated()
     return principal
 

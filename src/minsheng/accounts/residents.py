@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from minsheng.accounts.models import OtpChallenge, Resident
 from minsheng.audit import service as audit
 from minsheng.core import ratelimit
-from minsheng.core.db import utcnow
+from minsheng.core.db import Actor, get_actor, set_actor, utcnow
 from minsheng.core.errors import TooManyRequests
 from minsheng.core.settings import get_settings
 from minsheng.notify import service as notify
@@ -98,5 +98,6 @@ def verify_code(db: Session, *, phone: str, code: str) -> VerifyResult:
         db.add(resident)
     resident.last_login_at = utcnow()
     db.flush()
+    set_actor(db, Actor("resident", resident.id, "居民", get_actor(db).client_addr))
     audit.record(db, action="login", object_type="resident", object_id=resident.id)
     return VerifyResult(resident)

@@ -75,7 +75,7 @@ class StaffUserUpdate(BaseModel):
     display_name: str = Field(min_length=1, max_length=60, title="姓名")
     phone: str = Field(default="", max_length=20, title="手机号码")
     active: bool = True
-    roles: list[RoleGrantIn] = Field(default_factory=list, max_length=20, title="角色")
+    roles: list[RoleGrantIn] | None = Field(default=None, max_length=20, title="角色")
 
     @field_validator("phone")
     @classmethod

@@ -12,11 +12,11 @@ from sqlalchemy.orm import Session, selectinload
 
 from minsheng.accounts import passwords
 from minsheng.accounts.models import ApiToken, RoleAssignment, StaffUser
-from minsheng.accounts.schemas import StaffUserCreate, StaffUserUpdate
+from minsheng.accounts.schemas import RoleGrantIn, StaffUserCreate, StaffUserUpdate
 from minsheng.audit import service as audit
 from minsheng.core import ratelimit
-from minsheng.core.db import utcnow
-from minsheng.core.errors import Forbidden, InvalidInput, NotFound
+from minsheng.core.db import Actor, set_actor, utcnow
+from minsheng.core.errors import InvalidInput, NotFound
 from minsheng.core.permissions import ROLES, Grant, StaffPrincipal
 from minsheng.core.settings import get_settings
 from minsheng.org.models import Unit
@@ -88,6 +88,8 @@ def authenticate(db: Session, *, username: str, password: str, client_addr: str)
         user.password_hash = passwords.hash_password(password)
     ratelimit.reset(db, key=keys[0])
     user.last_login_at = utcnow()
+    # From here on the changes are the signed-in person's, not an anonymous visitor's.
+    set_actor(db, Actor("staff", user.id, f"{user.display_name}（{user.username}）", client_addr))
     audit.record(db, action="login", object_type="staff_user", object_id=user.id)
     return LoginResult(user)
 
@@ -98,8 +100,8 @@ def _check_password(password: str, username: str) -> None:
         raise InvalidInput({"password": problem})
 
 
-def _set_roles(db: Session, user: StaffUser, data: StaffUserUpdate) -> None:
-    wanted = {(r.role, r.unit_id) for r in data.roles}
+def _set_roles(db: Session, user: StaffUser, roles: list[RoleGrantIn]) -> None:
+    wanted = {(r.role, r.unit_id) for r in roles}
     for role, unit_id in wanted:
         if role not in ROLES:
             raise InvalidInput({"roles": f"没有“{role}”这个角色"})
@@ -128,7 +130,7 @@ def create_user(db: Session, *, data: StaffUserCreate) -> StaffUser:
         password_hash=passwords.hash_password(data.password),
     )
     db.add(user)
-    _set_roles(db, user, data)
+    _set_roles(db, user, data.roles or [])
     db.flush()
     return user
 
@@ -137,12 +139,16 @@ def update_user(db: Session, *, user: StaffUser, data: StaffUserUpdate, by: Staf
     """Changes a staff member's details, roles, or whether the account is active."""
     if user.id == by.user_id and not data.active:
         raise InvalidInput({"active": "不能停用自己的账号"})
-    if user.id == by.user_id and "administrator" in by.roles and not any(
-        r.role == "administrator" for r in data.roles
+    if (
+        user.id == by.user_id
+        and data.roles is not None
+        and "administrator" in by.roles
+        and not any(r.role == "administrator" for r in data.roles)
     ):
         raise InvalidInput({"roles": "不能取消自己的管理员角色，请让另一位管理员操作"})
     user.display_name, user.phone, user.active = data.display_name, data.phone, data.active
-    _set_roles(db, user, data)
+    if data.roles is not None:  # left out of an API update: roles stay as they are
+        _set_roles(db, user, data.roles)
     if not user.active:
         end_all_sessions(db, user=user)
     db.flush()
@@ -222,10 +228,9 @@ def list_tokens(db: Session, *, user: StaffUser | None = None) -> list[ApiToken]
 def revoke_token(db: Session, *, token_id: int, by: StaffPrincipal, any_user: bool) -> ApiToken:
     """Revokes a token; one's own always, others' only with `any_user`."""
     token = db.get(ApiToken, token_id)
-    if token is None:
+    # Someone else's token answers like a missing one, so ids reveal nothing.
+    if token is None or (token.user_id != by.user_id and not any_user):
         raise NotFound("没有找到这个令牌。")
-    if token.user_id != by.user_id and not any_user:
-        raise Forbidden()
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         db.flush()

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from minsheng.core.errors import Conflict, InvalidInput, NotFound
-from minsheng.org.models import CHILD_LEVELS, REGION_LEVEL_LABELS, Region, RegionLevel, Unit
+from minsheng.org.models import (
+    CHILD_LEVELS,
+    REGION_LEVEL_LABELS,
+    UNIT_KIND_LABELS,
+    Region,
+    RegionLevel,
+    Unit,
+    UnitKind,
+)
 from minsheng.org.schemas import RegionCreate, RegionUpdate, UnitCreate, UnitUpdate
 
 Node = TypeVar("Node", Region, Unit)
@@ -39,15 +49,43 @@ def _get(db: Session, model: type[Node], node_id: int | None, field: str) -> Nod
     return node
 
 
+LEVEL_ORDER = list(REGION_LEVEL_LABELS)
+# Within a parent: the dispatch centre, departments and institutions before the town governments.
+KIND_ORDER = [
+    UnitKind.dispatch_centre, UnitKind.department, UnitKind.institution, UnitKind.government,
+    UnitKind.town_office, UnitKind.community, UnitKind.party_congress, UnitKind.company,
+]
+assert set(KIND_ORDER) == set(UNIT_KIND_LABELS)
+
 # Regions
+
+
+def tree_order(nodes: list[Node], sibling_key: Callable[[Node], Any]) -> list[Node]:
+    """Parents before their children, siblings sorted by `sibling_key` (paths sort as text)."""
+    children: dict[int | None, list[Node]] = defaultdict(list)
+    ids = {n.id for n in nodes}
+    for node in nodes:
+        # A node whose parent is filtered out is shown at the top level.
+        children[node.parent_id if node.parent_id in ids else None].append(node)
+    ordered: list[Node] = []
+    stack = sorted(children[None], key=sibling_key, reverse=True)
+    while stack:
+        node = stack.pop()
+        ordered.append(node)
+        stack.extend(sorted(children[node.id], key=sibling_key, reverse=True))
+    return ordered
+
+
+def _region_key(region: Region) -> tuple[int, str, str]:
+    return (LEVEL_ORDER.index(region.level), region.code or "~", region.name)
 
 
 def list_regions(db: Session, *, active_only: bool = False) -> list[Region]:
     """The whole region tree in display order (parents before children)."""
-    query = select(Region).order_by(Region.path)
+    query = select(Region)
     if active_only:
         query = query.where(Region.active.is_(True))
-    return list(db.scalars(query))
+    return tree_order(list(db.scalars(query)), _region_key)
 
 
 def get_region(db: Session, *, region_id: int) -> Region:
@@ -94,6 +132,12 @@ def create_region(db: Session, *, data: RegionCreate) -> Region:
 def update_region(db: Session, *, region: Region, data: RegionUpdate) -> Region:
     """Renames, recodes, moves or deactivates a region."""
     parent = _check_region(db, data, region)
+    if not data.active and region.active:
+        active_children = db.scalar(
+            select(func.count()).select_from(Region).where(Region.parent_id == region.id, Region.active)
+        )
+        if active_children:
+            raise Conflict("请先停用它的下级区划。")
     region.name, region.code, region.level, region.active = (
         data.name,
         data.code,
@@ -111,12 +155,16 @@ def update_region(db: Session, *, region: Region, data: RegionUpdate) -> Region:
 
 def list_units(db: Session, *, active_only: bool = False, under_path: str | None = None) -> list[Unit]:
     """Units in tree order, optionally only those under one unit."""
-    query = select(Unit).order_by(Unit.path)
+    query = select(Unit)
     if active_only:
         query = query.where(Unit.active.is_(True))
     if under_path:
         query = query.where(Unit.path.startswith(under_path))
-    return list(db.scalars(query))
+    return tree_order(list(db.scalars(query)), _unit_key)
+
+
+def _unit_key(unit: Unit) -> tuple[int, str]:
+    return (KIND_ORDER.index(unit.kind), unit.name)
 
 
 def get_unit(db: Session, *, unit_id: int) -> Unit:

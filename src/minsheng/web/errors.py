@@ -78,7 +78,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(MinshengError)
     async def _domain(request: Request, exc: MinshengError) -> Response:
         if isinstance(exc, NotAuthenticated) and not is_machine(request.url.path):
-            login = "/resident/login" if request.url.path.startswith("/me") else "/login"
+            login = "/resident/login" if request.url.path in ("/me",) or request.url.path.startswith("/me/") else "/login"
             return RedirectResponse(f"{login}?next={request.url.path}", status_code=303)
         headers = {"Retry-After": str(exc.retry_after)} if hasattr(exc, "retry_after") else None
         if isinstance(exc, NotAuthenticated):
