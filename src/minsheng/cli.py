@@ -14,18 +14,44 @@ from minsheng.core.db import Actor, Database
 
 def _settings() -> Any:
     from minsheng.core.settings import get_settings
+    from minsheng.web.forms import field_message
 
     try:
         return get_settings()
     except ValidationError as exc:
         for error in exc.errors():
-            field = ".".join(str(p) for p in error["loc"]) or "settings"
-            click.secho(f"配置错误 ({field}): {error['msg']}", fg="red", err=True)
+            field = "_".join(str(p) for p in error["loc"]).upper()
+            where = f"（MINSHENG_{field}）" if field else ""
+            click.secho(f"配置错误{where}：{field_message(error)}", fg="red", err=True)
         sys.exit(2)
 
 
+def _connect(url: str) -> Database:
+    """The database, or a plain message and exit when it cannot be reached."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import OperationalError
+
+    try:
+        database = Database(url)
+        with database.engine.connect():
+            pass
+    except (OperationalError, OSError) as exc:
+        shown = make_url(url).render_as_string(hide_password=True)
+        click.secho(f"无法连接数据库 {shown}：{getattr(exc, 'orig', exc)}", fg="red", err=True)
+        sys.exit(2)
+    return database
+
+
 def _database() -> Database:
-    return Database(_settings().database_url)
+    """The database, refusing to go on before `minsheng init` has brought it up to date."""
+    from minsheng.core.migrate import current, head
+
+    url = _settings().database_url
+    database = _connect(url)
+    if current(database.engine) != head(url):
+        click.secho("数据库还不是最新版本，请先运行 minsheng init。", fg="red", err=True)
+        sys.exit(2)
+    return database
 
 
 def _cli_actor(command: str) -> Actor:
@@ -50,7 +76,7 @@ def init() -> None:
     from minsheng.core.migrate import current, head, upgrade
 
     settings = _settings()
-    database = Database(settings.database_url)
+    database = _connect(settings.database_url)
     before = current(database.engine)
     target = head(settings.database_url)
     if before == target:
@@ -75,17 +101,13 @@ def demo(force: bool) -> None:
     """载入昆山演示数据（重复运行不会改变任何内容）。"""
     from minsheng.accounts.demo import DEMO_PASSWORD, DEMO_USERS
     from minsheng.audit import service as audit
-    from minsheng.core.migrate import current, head
     from minsheng.core.modules import import_models, load_modules
 
     settings = _settings()
     if settings.env == "production" and not force:
         click.secho("生产环境不载入演示数据（确需载入请加 --force）。", fg="red", err=True)
         sys.exit(2)
-    database = Database(settings.database_url)
-    if current(database.engine) != head(settings.database_url):
-        click.secho("数据库还不是最新版本，请先运行 minsheng init。", fg="red", err=True)
-        sys.exit(2)
+    database = _database()
     import_models()
     loaders = sorted((m for m in load_modules() if m.demo), key=lambda m: m.demo_order)
     with database.session(_cli_actor("demo")) as db:
@@ -139,7 +161,7 @@ def worker(once: bool) -> None:
     settings = _settings()
     import_models()
     import_jobs()
-    database = Database(settings.database_url)
+    database = _database()
     if settings.job_backend == "procrastinate":
         from minsheng.core.jobs_procrastinate import build_app, ensure_schema
 
@@ -173,6 +195,7 @@ def create_user(username: str, password: str, role: str, unit: str | None, displ
     from minsheng.accounts.schemas import RoleGrantIn, StaffUserCreate
     from minsheng.core.errors import MinshengError
     from minsheng.core.modules import import_models
+    from minsheng.core.permissions import ROLES
     from minsheng.org.models import Unit
     from minsheng.web.forms import parse
 
@@ -182,6 +205,8 @@ def create_user(username: str, password: str, role: str, unit: str | None, displ
         with database.session(_cli_actor("create-user")) as db:
             if unit is None:
                 found = db.scalar(select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.id).limit(1))
+                if found is None:
+                    found = _first_unit(db)
             elif unit.isdigit():
                 found = db.get(Unit, int(unit))
             else:
@@ -197,13 +222,28 @@ def create_user(username: str, password: str, role: str, unit: str | None, displ
     except MinshengError as exc:
         fields = getattr(exc, "fields", {})
         for field, message in fields.items():
-            click.secho(f"{field}: {message}", fg="red", err=True)
+            click.secho(f"{OPTIONS.get(field, field)}：{message}", fg="red", err=True)
         if not fields:
             click.secho(exc.message, fg="red", err=True)
         sys.exit(2)
-    except ValidationError as exc:
-        click.secho(f"角色不正确：{role}。{exc.errors()[0]['msg']}", fg="red", err=True)
+    except ValidationError:
+        click.secho(f"没有“{role}”这个角色。可选：{'、'.join(ROLES)}。", fg="red", err=True)
         sys.exit(2)
+
+
+OPTIONS = {
+    "username": "--username", "password": "--password", "roles": "--role", "display_name": "--name",
+}
+
+
+def _first_unit(db: Any) -> Any:
+    """The city government, for the first account on a fresh installation; demo data reuses it."""
+    from minsheng.org import service as org
+    from minsheng.org.demo import UNITS
+    from minsheng.org.schemas import UnitCreate
+
+    name, kind, *_ = UNITS[0]
+    return org.create_unit(db, data=UnitCreate(name=name, kind=kind))
 
 
 @main.group()

@@ -7,16 +7,18 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, Table, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from minsheng.audit.models import AuditEvent, AuditHead
 from minsheng.core.db import Actor, utcnow
 
 GENESIS = "0" * 64
-_events = AuditEvent.__table__
-_head = AuditHead.__table__
+_events = cast(Table, AuditEvent.__table__)
+_head = cast(Table, AuditHead.__table__)
 
 
 def canonical(data: Any) -> str:
@@ -44,6 +46,13 @@ def link_hash(row: dict[str, Any]) -> str:
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 
+def _insert_head_once(conn: Connection) -> Any:
+    values = {"id": 1, "last_seq": 0, "last_hash": GENESIS}
+    if conn.dialect.name == "postgresql":
+        return pg_insert(_head).values(**values).on_conflict_do_nothing(index_elements=["id"])
+    return sqlite_insert(_head).values(**values).on_conflict_do_nothing(index_elements=["id"])
+
+
 @dataclass(frozen=True)
 class Entry:
     action: str
@@ -61,10 +70,10 @@ def append(conn: Connection, actor: Actor, entries: list[Entry]) -> None:
         head_query = head_query.with_for_update()
     head = conn.execute(head_query).first()
     if head is None:
-        conn.execute(insert(_head).values(id=1, last_seq=0, last_hash=GENESIS))
-        seq, prev = 0, GENESIS
-    else:
-        seq, prev = head.last_seq, head.last_hash
+        # The first writers race to create the head: one inserts, the others wait, then lock it.
+        conn.execute(_insert_head_once(conn))
+        head = conn.execute(head_query).one()
+    seq, prev = head.last_seq, head.last_hash
     now = utcnow()
     rows = []
     for entry in entries:

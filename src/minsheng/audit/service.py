@@ -35,7 +35,8 @@ def _shown(cls: type[Base], key: str, value: Any) -> Any:
 
 def _identity(obj: Base) -> str:
     state = inspect(obj)
-    key = state.identity or ()
+    # A row inserted by this flush has its key only once the flush ends; read it off the object.
+    key = state.identity or state.mapper.primary_key_from_instance(obj)
     return ":".join(str(part) for part in key)
 
 

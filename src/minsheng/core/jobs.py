@@ -26,6 +26,8 @@ from typing import Any, Protocol
 
 from croniter import croniter
 from sqlalchemy import Integer, String, Text, event, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from minsheng.core.db import Actor, Base, Database, UTCDateTime, utcnow
@@ -112,7 +114,7 @@ class EmbeddedQueue:
 EMBEDDED = EmbeddedQueue()
 
 
-def defer(db: Session, name: str, **kwargs: Any) -> None:
+def defer(db: Session, name: str, /, **kwargs: Any) -> None:
     """Runs job `name` with `kwargs` once this transaction has committed."""
     if name not in _REGISTRY:
         raise KeyError(f"no job named {name}")
@@ -169,19 +171,19 @@ class EmbeddedRunner:
         return self._run_periodic() + self._run_deferred()
 
     def _claim_deferred(self) -> DeferredJob | None:
+        now = utcnow()
+        # While it runs, run_after is the end of its lease: past that, its runner died; run it again.
+        due = (DeferredJob.status.in_(("queued", "running")), DeferredJob.run_after <= now)
         with self.database.session() as db:
-            candidate = db.scalar(
-                select(DeferredJob)
-                .where(DeferredJob.status == "queued", DeferredJob.run_after <= utcnow())
-                .order_by(DeferredJob.id)
-                .limit(1)
-            )
+            candidate = db.scalar(select(DeferredJob).where(*due).order_by(DeferredJob.id).limit(1))
             if candidate is None:
                 return None
+            spec = _REGISTRY.get(candidate.name)
+            lease = dt.timedelta(seconds=spec.lease_seconds if spec else 600)
             claimed = db.execute(
                 update(DeferredJob)
-                .where(DeferredJob.id == candidate.id, DeferredJob.status == "queued")
-                .values(status="running", attempts=DeferredJob.attempts + 1)
+                .where(DeferredJob.id == candidate.id, *due)
+                .values(status="running", attempts=DeferredJob.attempts + 1, run_after=now + lease)
             )
             return candidate if claimed.rowcount == 1 else None  # type: ignore[attr-defined]
 
@@ -213,7 +215,10 @@ class EmbeddedRunner:
         assert spec.schedule is not None
         with self.database.session() as db:
             if db.get(PeriodicLock, spec.name) is None:
-                db.add(PeriodicLock(name=spec.name, next_run_at=next_due(spec.schedule, now, self.tz)))
+                # Runners meeting a new job at once: the first insert wins, the rest do nothing.
+                values = {"name": spec.name, "next_run_at": next_due(spec.schedule, now, self.tz)}
+                insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+                db.execute(insert(PeriodicLock).values(**values).on_conflict_do_nothing())
                 return False
             # Only one process wins this update, so a periodic job never runs twice at once.
             claimed = db.execute(

@@ -31,16 +31,29 @@ def build_app(settings: Settings, database: Database) -> procrastinate.App:
     app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=conninfo(settings.database_url)))
     for spec in jobs.registered().values():
         name = spec.name
-
-        def run(name: str = name, timestamp: int | None = None, **kwargs: Any) -> None:
-            jobs.run_job(database, name, kwargs)
-
         if spec.schedule:
-            task = app.task(name=name, lock=name, queueing_lock=name, retry=2)(run)
+            task = app.task(name=name, lock=name, queueing_lock=name, retry=2)(
+                _periodic(database, name)
+            )
             app.periodic(cron=spec.schedule)(task)
         else:
-            app.task(name=name, retry=jobs.MAX_ATTEMPTS)(run)
+            app.task(name=name, retry=jobs.MAX_ATTEMPTS)(_deferred(database, name))
     return app
+
+
+# The job's name is closed over, not a parameter, so a job may take any keyword arguments.
+def _deferred(database: Database, name: str) -> Any:
+    def run(**kwargs: Any) -> None:
+        jobs.run_job(database, name, kwargs)
+
+    return run
+
+
+def _periodic(database: Database, name: str) -> Any:
+    def run(timestamp: int | None = None) -> None:  # procrastinate passes the scheduled time
+        jobs.run_job(database, name, {})
+
+    return run
 
 
 def ensure_schema(app: procrastinate.App, database: Database) -> bool:

@@ -59,10 +59,10 @@ class Settings(BaseSettings):
     def _refuse_default_secret(self) -> Settings:
         if self.env == "production" and self.secret_key.get_secret_value() == DEFAULT_SECRET:
             raise ValueError(
-                "MINSHENG_SECRET_KEY must be set to a long random value outside development"
+                "生产环境必须把 MINSHENG_SECRET_KEY 设为一个足够长的随机值（不能用默认值）"
             )
         if self.env == "production" and len(self.secret_key.get_secret_value()) < 32:
-            raise ValueError("MINSHENG_SECRET_KEY must be at least 32 characters in production")
+            raise ValueError("生产环境的 MINSHENG_SECRET_KEY 至少要 32 个字符")
         return self
 
     @property

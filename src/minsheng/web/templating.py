@@ -28,6 +28,14 @@ def local_time(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return value.astimezone(ZoneInfo(get_settings().timezone)).strftime(fmt)
 
 
+def _parse_iso(text: str) -> dt.datetime | None:
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
 @functools.cache
 def environment(locale: str) -> Environment:
     env = Environment(
@@ -40,6 +48,7 @@ def environment(locale: str) -> Environment:
     env.install_gettext_translations(i18n.translations(locale), newstyle=True)  # type: ignore[attr-defined]
     env.filters["local_time"] = local_time
     env.filters["mask_phone"] = mask_phone
+    env.filters["local_iso"] = lambda text: local_time(_parse_iso(text), "%Y-%m-%d %H:%M:%S") or text
     env.globals["vendor_htmx"] = (STATIC / "vendor" / "htmx.min.js").exists()
     return env
 
