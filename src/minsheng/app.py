@@ -14,9 +14,9 @@ from sqlalchemy import text
 
 from minsheng import __version__
 from minsheng.core.db import Database
-from minsheng.core.jobs import EmbeddedRunner
+from minsheng.core.jobs import EmbeddedRunner, attach_queue
 from minsheng.core import modules
-from minsheng.core.modules import import_jobs, import_models
+from minsheng.core.modules import import_models
 from minsheng.core.settings import Settings, get_settings
 from minsheng.web import errors
 from minsheng.web.middleware import RequestGuard
@@ -42,13 +42,7 @@ def create_app(
     settings = settings or get_settings()
     database = database or Database(settings.database_url)
     import_models()
-    import_jobs()
-    procrastinate_app = None
-    if settings.job_backend == "procrastinate":
-        from minsheng.core.jobs_procrastinate import ProcrastinateQueue, build_app
-
-        procrastinate_app = build_app(settings, database)
-        database.session_info["job_queue"] = ProcrastinateQueue(procrastinate_app)
+    procrastinate_app = attach_queue(settings, database)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -51,6 +51,10 @@ def _database() -> Database:
     if current(database.engine) != head(url):
         click.secho("数据库还不是最新版本，请先运行 minsheng init。", fg="red", err=True)
         sys.exit(2)
+    from minsheng.core.jobs import attach_queue
+
+    # What a command defers reaches the same job backend the workers read.
+    attach_queue(_settings(), database)
     return database
 
 

@@ -184,7 +184,7 @@ def test_bad_username_and_phone_are_explained(admin_client, db):
         },
     )
     assert response.status_code == 422
-    assert field_error(response.text, "username") == "格式不正确"
+    assert field_error(response.text, "username") == "用户名只能用字母、数字和 . _ -，2 到 40 位"
     assert field_error(response.text, "phone") == "请填写 11 位手机号码"
     assert count(db, StaffUser) == before
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from minsheng.core.permissions import ROLES
 from minsheng.core.text import normalize_mobile
+
+USERNAME = re.compile(r"^[a-z0-9_.\-]{2,40}$")
 
 
 class TokenRequest(BaseModel):
@@ -17,7 +20,7 @@ class TokenRequest(BaseModel):
 
 class TokenResponse(BaseModel):
     access_token: str
-    token_type: str = "bearer"
+    token_type: str = "bearer"  # noqa: S105 - the OAuth token type, not a secret
     expires_at: dt.datetime | None = None
 
 
@@ -89,13 +92,20 @@ class StaffUserUpdate(BaseModel):
 
 
 class StaffUserCreate(StaffUserUpdate):
-    username: str = Field(pattern=r"^[a-z0-9_.\-]{3,40}$", title="用户名")
+    username: str = Field(min_length=1, max_length=40, title="用户名")
     password: str = Field(min_length=1, max_length=200, title="初始密码")
 
     @field_validator("username", mode="before")
     @classmethod
     def _lower(cls, value: object) -> object:
         return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("username")
+    @classmethod
+    def _username_chars(cls, value: str) -> str:
+        if not USERNAME.match(value):
+            raise ValueError("用户名只能用字母、数字和 . _ -，2 到 40 位")
+        return value
 
 
 class StaffUserRead(BaseModel):

@@ -274,3 +274,22 @@ def _after_commit(db: Session) -> None:
 def _after_rollback(db: Session) -> None:
     db.info.pop("wake_runner", None)
     db.info.pop("pending_defers", None)
+
+
+def attach_queue(settings: Any, database: Database) -> Any:
+    """Points the database's sessions at the job backend the settings choose.
+
+    Returns the procrastinate app when that backend is chosen (the caller opens and closes
+    it), else None: embedded jobs need nothing more than their table.
+    """
+    from minsheng.core.modules import import_jobs
+
+    import_jobs()
+    if settings.job_backend != "procrastinate":
+        database.session_info.pop("job_queue", None)
+        return None
+    from minsheng.core.jobs_procrastinate import ProcrastinateQueue, build_app
+
+    app = build_app(settings, database)
+    database.session_info["job_queue"] = ProcrastinateQueue(app)
+    return app
