@@ -31,7 +31,9 @@ def fresh_url(base: str | None) -> str:
 def run(database: Database, n: int, label: str) -> float:
     actor = Actor(kind="system", label="bench")
     with database.session(actor) as db:
-        unit = service.create_unit(db, data=UnitCreate(name=f"基准单位{label}", kind=UnitKind.department))
+        unit = service.create_unit(
+            db, data=UnitCreate(name=f"基准单位{label}", kind=UnitKind.department)
+        )
         unit_id = unit.id
     start = time.perf_counter()
     for i in range(n):
@@ -45,7 +47,9 @@ def run(database: Database, n: int, label: str) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=2000)
-    parser.add_argument("--url", default=None, help="PostgreSQL server URL; default a temporary SQLite file")
+    parser.add_argument(
+        "--url", default=None, help="PostgreSQL server URL; default a temporary SQLite file"
+    )
     args = parser.parse_args()
     import_models()
     url = fresh_url(args.url)

@@ -24,7 +24,9 @@ TEMPLATE_DB = "minsheng_test_template"
 
 
 def pytest_report_header(config: pytest.Config) -> str:
-    return f"minsheng database: {'PostgreSQL ' + make_url(PG_URL).render_as_string(hide_password=True) if PG_URL else 'SQLite'}"
+    if not PG_URL:
+        return "minsheng database: SQLite"
+    return f"minsheng database: PostgreSQL {make_url(PG_URL).render_as_string(hide_password=True)}"
 
 
 @pytest.fixture(scope="session")
@@ -114,7 +116,8 @@ def csrf(client: TestClient) -> str:
 
 def login(client: TestClient, username: str, password: str) -> None:
     response = client.post(
-        "/login", data={"username": username, "password": password, "csrf_token": csrf(client)},
+        "/login",
+        data={"username": username, "password": password, "csrf_token": csrf(client)},
         follow_redirects=False,
     )
     assert response.status_code == 303, response.text

@@ -64,7 +64,9 @@ class StaffUserFactory(_Base):
     active = True
 
     @factory.post_generation
-    def roles(obj: StaffUser, create: bool, extracted: list[tuple[str, Unit]] | None, **kwargs: object) -> None:
+    def roles(
+        obj: StaffUser, create: bool, extracted: list[tuple[str, Unit]] | None, **kwargs: object
+    ) -> None:
         for role, unit in extracted or []:
             obj.assignments.append(RoleAssignment(role=role, unit=unit))
         if create:

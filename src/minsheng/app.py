@@ -13,9 +13,9 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from minsheng import __version__
+from minsheng.core import modules
 from minsheng.core.db import Database
 from minsheng.core.jobs import EmbeddedRunner, attach_queue
-from minsheng.core import modules
 from minsheng.core.modules import import_models
 from minsheng.core.settings import Settings, get_settings
 from minsheng.web import errors
@@ -50,7 +50,9 @@ def create_app(
         if procrastinate_app is not None:
             procrastinate_app.open()
         elif run_jobs:
-            runner = EmbeddedRunner(database, poll_seconds=settings.job_poll_seconds, tz=settings.timezone)
+            runner = EmbeddedRunner(
+                database, poll_seconds=settings.job_poll_seconds, tz=settings.timezone
+            )
             runner.start()
         yield
         if runner is not None:
@@ -69,7 +71,9 @@ def create_app(
     )
     app.state.database = database
     app.state.settings = settings
-    app.add_middleware(RequestGuard, max_body=settings.max_body_bytes, secure_cookies=settings.secure_cookies)
+    app.add_middleware(
+        RequestGuard, max_body=settings.max_body_bytes, secure_cookies=settings.secure_cookies
+    )
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
@@ -80,7 +84,9 @@ def create_app(
                 conn.execute(text("SELECT 1"))
         except Exception:
             log.exception("health check failed")
-            return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
+            return JSONResponse(
+                {"status": "unavailable", "database": "unreachable"}, status_code=503
+            )
         return JSONResponse({"status": "ok"})
 
     @app.get("/api/v1/docs", include_in_schema=False)
@@ -91,8 +97,12 @@ def create_app(
         return get_swagger_ui_html(
             openapi_url="/api/v1/openapi.json",
             title="民生 API 文档",
-            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js" if local else SWAGGER_CDN_JS,
-            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css" if local else SWAGGER_CDN_CSS,
+            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js"
+            if local
+            else SWAGGER_CDN_JS,
+            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css"
+            if local
+            else SWAGGER_CDN_CSS,
             swagger_favicon_url="/static/favicon.svg",
         )
 

@@ -68,8 +68,10 @@ def _cli_actor(command: str) -> Actor:
 @click.option("-v", "--verbose", is_flag=True, help="显示更多日志。")
 def main(verbose: bool) -> None:
     """民生 Minsheng：我为群众办实事的闭环平台。"""
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     if not verbose:
         logging.getLogger("alembic").setLevel(logging.WARNING)
 
@@ -116,14 +118,16 @@ def demo(force: bool) -> None:
     loaders = sorted((m for m in load_modules() if m.demo), key=lambda m: m.demo_order)
     with database.session(_cli_actor("demo")) as db:
         before = audit.total(db)
-        with click.progressbar(loaders, label="载入演示数据", item_show_func=lambda m: m.label if m else "") as bar:
+        with click.progressbar(
+            loaders, label="载入演示数据", item_show_func=lambda m: m.label if m else ""
+        ) as bar:
             for module in bar:
                 assert module.demo is not None
                 module.demo(db, lambda step: None)
         db.flush()
         changes = audit.total(db) - before
     click.secho(f"演示数据已就绪（本次新增或修改 {changes} 项）。", fg="green")
-    click.echo("\n演示账号（密码均为 %s）：" % DEMO_PASSWORD)
+    click.echo(f"\n演示账号（密码均为 {DEMO_PASSWORD}）：")
     for username, name, _role, unit in DEMO_USERS:
         click.echo(f"  {username:<12} {name}（{unit}）")
     click.echo("居民登录：任意手机号，验证码会打印在服务日志里，开发环境也可在 /dev/sms 查看。")
@@ -132,8 +136,16 @@ def demo(force: bool) -> None:
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="监听地址。")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="端口。")
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="进程数（PostgreSQL 时可多于 1）。")
+@click.option(
+    "--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="端口。"
+)
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="进程数（PostgreSQL 时可多于 1）。",
+)
 def serve(host: str, port: int, workers: int) -> None:
     """启动网站和 API。"""
     import uvicorn
@@ -145,8 +157,15 @@ def serve(host: str, port: int, workers: int) -> None:
     if settings.job_backend == "embedded":
         click.echo("后台任务在本进程内运行（embedded）。")
     click.echo(f"民生已启动：http://{host}:{port}  （按 Ctrl+C 停止）")
-    uvicorn.run("minsheng.cli:_serve_app", factory=True, host=host, port=port, workers=workers,
-                proxy_headers=True, log_level="info")
+    uvicorn.run(
+        "minsheng.cli:_serve_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        log_level="info",
+    )
 
 
 def _serve_app() -> Any:
@@ -188,10 +207,16 @@ def worker(once: bool) -> None:
 @main.command("create-user")
 @click.option("--username", required=True, help="用户名（小写字母、数字、._-）。")
 @click.option("--password", required=True, help="初始密码（至少 10 位）。")
-@click.option("--role", required=True, help="角色：administrator、supervisor、operator、handler、registrar、community_worker。")
+@click.option(
+    "--role",
+    required=True,
+    help="角色：administrator、supervisor、operator、handler、registrar、community_worker。",
+)
 @click.option("--unit", default=None, help="所属单位名称或编号；不填则为最上级单位。")
 @click.option("--name", "display_name", default=None, help="姓名（默认同用户名）。")
-def create_user(username: str, password: str, role: str, unit: str | None, display_name: str | None) -> None:
+def create_user(
+    username: str, password: str, role: str, unit: str | None, display_name: str | None
+) -> None:
     """新建工作人员账号。"""
     from sqlalchemy import select
 
@@ -208,7 +233,9 @@ def create_user(username: str, password: str, role: str, unit: str | None, displ
     try:
         with database.session(_cli_actor("create-user")) as db:
             if unit is None:
-                found = db.scalar(select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.id).limit(1))
+                found = db.scalar(
+                    select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.id).limit(1)
+                )
                 if found is None:
                     found = _first_unit(db)
             elif unit.isdigit():
@@ -216,11 +243,20 @@ def create_user(username: str, password: str, role: str, unit: str | None, displ
             else:
                 found = db.scalar(select(Unit).where(Unit.name == unit))
             if found is None:
-                raise MinshengError(f"没有找到单位“{unit or '（最上级）'}”。请先建立单位，或运行 minsheng demo。")
-            data = parse(StaffUserCreate, {
-                "username": username, "password": password, "display_name": display_name or username,
-                "roles": [RoleGrantIn(role=role, unit_id=found.id).model_dump()] if role else [],
-            })
+                raise MinshengError(
+                    f"没有找到单位“{unit or '（最上级）'}”。请先建立单位，或运行 minsheng demo。"
+                )
+            data = parse(
+                StaffUserCreate,
+                {
+                    "username": username,
+                    "password": password,
+                    "display_name": display_name or username,
+                    "roles": [RoleGrantIn(role=role, unit_id=found.id).model_dump()]
+                    if role
+                    else [],
+                },
+            )
             user = service.create_user(db, data=data)
             click.secho(f"已建立账号 {user.username}（{role}，{found.name}）。", fg="green")
     except MinshengError as exc:
@@ -236,7 +272,10 @@ def create_user(username: str, password: str, role: str, unit: str | None, displ
 
 
 OPTIONS = {
-    "username": "--username", "password": "--password", "roles": "--role", "display_name": "--name",
+    "username": "--username",
+    "password": "--password",
+    "roles": "--role",
+    "display_name": "--name",
 }
 
 

@@ -27,7 +27,9 @@ def test_api_token_for_valid_password(client, db):
 
 def test_api_token_wrong_password_is_401_with_error_shape(client, db):
     admin = factories.staff(db, "administrator")
-    response = client.post("/api/v1/auth/token", json={"username": admin.username, "password": "nope"})
+    response = client.post(
+        "/api/v1/auth/token", json={"username": admin.username, "password": "nope"}
+    )
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "invalid_credentials"
 
@@ -35,9 +37,19 @@ def test_api_token_wrong_password_is_401_with_error_shape(client, db):
 def test_login_throttled_after_repeated_failures(client, db):
     admin = factories.staff(db, "administrator")
     for _ in range(5):
-        r = client.post("/login", data={"username": admin.username, "password": "wrong", "csrf_token": csrf(client)})
+        r = client.post(
+            "/login",
+            data={"username": admin.username, "password": "wrong", "csrf_token": csrf(client)},
+        )
         assert r.status_code == 401
-    r = client.post("/login", data={"username": admin.username, "password": factories.PASSWORD, "csrf_token": csrf(client)})
+    r = client.post(
+        "/login",
+        data={
+            "username": admin.username,
+            "password": factories.PASSWORD,
+            "csrf_token": csrf(client),
+        },
+    )
     assert r.status_code == 429 and "次数过多" in r.text
 
 

@@ -8,13 +8,13 @@ import re
 
 import pytest
 from sqlalchemy import func, select
-from tests.conftest import csrf
 
 from minsheng.accounts.models import OtpChallenge, Resident, WebSession
 from minsheng.audit.models import AuditEvent
 from minsheng.core.db import utcnow
 from minsheng.core.settings import get_settings
 from minsheng.notify.models import Channel, OutboundMessage
+from tests.conftest import csrf
 
 PHONE = "13812345678"
 CODE_IN_SMS = re.compile(r"验证码是 (\d{6})")

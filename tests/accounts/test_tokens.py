@@ -7,12 +7,12 @@ import re
 
 import pytest
 from sqlalchemy import select
-from tests import factories
-from tests.conftest import api_token, csrf, login
 
 from minsheng.accounts.models import ApiToken
 from minsheng.audit.models import AuditEvent
 from minsheng.core.db import utcnow
+from tests import factories
+from tests.conftest import api_token, csrf, login
 
 
 def bearer(token: str) -> dict[str, str]:

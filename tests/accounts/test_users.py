@@ -10,14 +10,14 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from tests import factories
-from tests.conftest import api_token, csrf, login
 
 from minsheng.accounts import passwords, service
 from minsheng.accounts.models import RoleAssignment, StaffUser, WebSession
 from minsheng.audit.models import AuditEvent
 from minsheng.core.permissions import Grant, Permission, StaffPrincipal
 from minsheng.org.models import Unit, UnitKind
+from tests import factories
+from tests.conftest import api_token, csrf, login
 
 NEW_PASSWORD = "a-new-long-passphrase-9"  # noqa: S105
 

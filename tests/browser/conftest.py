@@ -21,8 +21,12 @@ from minsheng.core.settings import get_settings
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -50,8 +54,12 @@ class LiveServer:
         self.url = f"http://127.0.0.1:{self.socket.getsockname()[1]}"
         config = uvicorn.Config(app, log_level="warning", lifespan="on", ws="none")
         self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.socket]},
-                                       name="live-server", daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.run,
+            kwargs={"sockets": [self.socket]},
+            name="live-server",
+            daemon=True,
+        )
 
     def start(self) -> None:
         self.thread.start()
@@ -91,8 +99,11 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     except Exception as exc:
         required = os.environ.get("MINSHENG_REQUIRE_BROWSER") == "1"
         why = "CI requires it (MINSHENG_REQUIRE_BROWSER=1)" if required else "tests do not skip"
-        pytest.fail(f"Chromium could not be launched from {CHROMIUM}; {why}. Install it with: "
-                    f"apt-get install chromium fonts-noto-cjk\n{exc}", pytrace=False)
+        pytest.fail(
+            f"Chromium could not be launched from {CHROMIUM}; {why}. Install it with: "
+            f"apt-get install chromium fonts-noto-cjk\n{exc}",
+            pytrace=False,
+        )
     yield browser
     browser.close()
 

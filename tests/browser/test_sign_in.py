@@ -29,8 +29,12 @@ def sign_in_staff(page: Page, username: str) -> None:
 def sms_code(database: Database, phone: str) -> str:
     """The code in the latest SMS to `phone`, read in a short session of its own."""
     with database.session() as s:
-        body = s.scalar(select(OutboundMessage.body).where(OutboundMessage.recipient == phone)
-                        .order_by(OutboundMessage.id.desc()).limit(1))
+        body = s.scalar(
+            select(OutboundMessage.body)
+            .where(OutboundMessage.recipient == phone)
+            .order_by(OutboundMessage.id.desc())
+            .limit(1)
+        )
     assert body, f"no SMS was queued for {phone}"
     match = re.search(r"(?<!\d)\d{6}(?!\d)", body)
     assert match, body

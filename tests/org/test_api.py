@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
-from tests import factories
-from tests.conftest import api_token
 
 from minsheng.org.models import Region, Unit
+from tests import factories
+from tests.conftest import api_token
 
 
 def count(db, model) -> int:

@@ -7,11 +7,11 @@ import re
 
 import pytest
 from sqlalchemy import func, select
-from tests import factories
-from tests.conftest import csrf, login
 
 from minsheng.audit.models import AuditEvent
 from minsheng.org.models import Region, RegionLevel, Unit, UnitKind
+from tests import factories
+from tests.conftest import csrf, login
 
 
 def count(db, model) -> int:

@@ -9,13 +9,13 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
-from tests import factories
-from tests.conftest import csrf, login
 
 from minsheng.accounts.models import WebSession
 from minsheng.core.db import Base, utcnow
 from minsheng.core.settings import get_settings
 from minsheng.org.models import UnitKind
+from tests import factories
+from tests.conftest import csrf, login
 
 
 def clear(response, status: int):

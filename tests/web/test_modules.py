@@ -30,14 +30,17 @@ def test_a_new_module_needs_no_core_edits(client, db, monkeypatch):
         return {"ok": "yes"}
 
     extra = Module(
-        name="guides", label="办事指南", pages_router=pages,
+        name="guides",
+        label="办事指南",
+        pages_router=pages,
         home_links=(HomeLink("找办事指南", "/guides", "开餐馆、办执照要带什么"),),
         nav=(NavItem("指南管理", "/staff/guides", MANAGE_ORG),),
     )
     monkeypatch.setattr(modules, "load_modules", lambda: (*load_modules(), extra))
+    from fastapi.testclient import TestClient
+
     from minsheng.app import create_app
     from minsheng.core.settings import get_settings
-    from fastapi.testclient import TestClient
 
     with TestClient(create_app(get_settings(), database=client.app.state.database)) as c:
         assert 'href="/guides"' in c.get("/").text

@@ -31,7 +31,9 @@ def load_demo(db: Session, progress: Callable[[str], None]) -> None:
         unit = org.get_unit_by_name(db, name=unit_name)
         assert unit is not None, unit_name
         data = StaffUserCreate(
-            username=username, display_name=name, password=DEMO_PASSWORD,
+            username=username,
+            display_name=name,
+            password=DEMO_PASSWORD,
             roles=[RoleGrantIn(role=role, unit_id=unit.id)],
         )
         service.create_user(db, data=data)

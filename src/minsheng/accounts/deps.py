@@ -51,11 +51,15 @@ def optional_staff(request: Request, db: DbSession) -> StaffPrincipal | None:
         return None
     principal = service.principal(db, user=user, via_token=via_token)
     request.state.staff = principal
-    set_actor(db, Actor("staff", user.id, f"{user.display_name}（{user.username}）", client_addr(request)))
+    set_actor(
+        db, Actor("staff", user.id, f"{user.display_name}（{user.username}）", client_addr(request))
+    )
     return principal
 
 
-def current_staff(request: Request, principal: Annotated[StaffPrincipal | None, Depends(optional_staff)]) -> StaffPrincipal:
+def current_staff(
+    request: Request, principal: Annotated[StaffPrincipal | None, Depends(optional_staff)]
+) -> StaffPrincipal:
     if principal is None:
         if getattr(request.state, "session_expired", False):
             raise NotAuthenticated("登录已过期，请重新登录。")
@@ -77,7 +81,9 @@ def optional_resident(request: Request, db: DbSession) -> ResidentPrincipal | No
     return principal
 
 
-def current_resident(principal: Annotated[ResidentPrincipal | None, Depends(optional_resident)]) -> ResidentPrincipal:
+def current_resident(
+    principal: Annotated[ResidentPrincipal | None, Depends(optional_resident)],
+) -> ResidentPrincipal:
     if principal is None:
         raise NotAuthenticated("请先用手机号码登录。")
     return principal

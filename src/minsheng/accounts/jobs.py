@@ -18,4 +18,6 @@ from minsheng.core.jobs import job
 def prune(db: Session) -> None:
     sessions.prune(db)
     ratelimit.prune(db)
-    db.execute(delete(OtpChallenge).where(OtpChallenge.expires_at < utcnow() - dt.timedelta(days=1)))
+    db.execute(
+        delete(OtpChallenge).where(OtpChallenge.expires_at < utcnow() - dt.timedelta(days=1))
+    )

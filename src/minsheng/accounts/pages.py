@@ -35,8 +35,13 @@ def safe_next(value: str | None, default: str) -> str:
 
 def set_session_cookie(response: Response, plain: str, lifetime: dt.timedelta) -> None:
     response.set_cookie(
-        sessions.COOKIE, plain, max_age=int(lifetime.total_seconds()), httponly=True,
-        samesite="lax", secure=get_settings().secure_cookies, path="/",
+        sessions.COOKIE,
+        plain,
+        max_age=int(lifetime.total_seconds()),
+        httponly=True,
+        samesite="lax",
+        secure=get_settings().secure_cookies,
+        path="/",
     )
 
 
@@ -55,7 +60,9 @@ def login(request: Request, form: FormFields, db: DbSession, addr: ClientAddr) -
     username, password = str(form.get("username", "")), str(form.get("password", ""))
     next_path = safe_next(str(form.get("next", "")), "/staff")
     if not username.strip() or not password:
-        errors = {"username": "请填写用户名"} if not username.strip() else {"password": "请填写密码"}
+        errors = (
+            {"username": "请填写用户名"} if not username.strip() else {"password": "请填写密码"}
+        )
         values = {"username": username}
         context: dict[str, Any] = {"errors": errors, "next": next_path, "values": values}
         return render(request, "accounts/login.html", context, status=400)
@@ -66,7 +73,10 @@ def login(request: Request, form: FormFields, db: DbSession, addr: ClientAddr) -
         return render(request, "accounts/login.html", context, status=status)
     lifetime = dt.timedelta(hours=get_settings().staff_session_hours)
     plain = sessions.start(
-        db, lifetime=lifetime, staff_user_id=result.user.id, client_addr=addr,
+        db,
+        lifetime=lifetime,
+        staff_user_id=result.user.id,
+        client_addr=addr,
         user_agent=request.headers.get("user-agent", ""),
     )
     response = RedirectResponse(next_path, status_code=303)
@@ -95,11 +105,16 @@ def password_form(request: Request, staff: CurrentStaff) -> Response:
 
 
 @router.post("/staff/password")
-def change_password(request: Request, form: FormFields, db: DbSession, staff: CurrentStaff) -> Response:
+def change_password(
+    request: Request, form: FormFields, db: DbSession, staff: CurrentStaff
+) -> Response:
     user = service.get_user(db, user_id=staff.user_id)
     try:
         service.change_password(
-            db, user=user, current=str(form.get("current_password", "")), new=str(form.get("new_password", ""))
+            db,
+            user=user,
+            current=str(form.get("current_password", "")),
+            new=str(form.get("new_password", "")),
         )
         if form.get("new_password") != form.get("confirm_password"):
             raise MinshengError("两次输入的新密码不一致。")
@@ -111,7 +126,12 @@ def change_password(request: Request, form: FormFields, db: DbSession, staff: Cu
         return render(request, "accounts/password.html", {"errors": errors}, status=422)
     # The change signed us out everywhere; start a fresh session here.
     lifetime = dt.timedelta(hours=get_settings().staff_session_hours)
-    plain = sessions.start(db, lifetime=lifetime, staff_user_id=user.id, client_addr=request.client.host if request.client else None)
+    plain = sessions.start(
+        db,
+        lifetime=lifetime,
+        staff_user_id=user.id,
+        client_addr=request.client.host if request.client else None,
+    )
     response = RedirectResponse("/staff?password_changed=1", status_code=303)
     set_session_cookie(response, plain, lifetime)
     return response
@@ -140,12 +160,22 @@ def _check_roles(values: dict[str, Any]) -> None:
         raise InvalidInput({"roles": "请为每个角色选择所属单位"})
 
 
-def _user_form(request: Request, db: DbSession, user: StaffUser | None, values: dict[str, Any],
-               errors: dict[str, str], status: int = 200) -> Response:
+def _user_form(
+    request: Request,
+    db: DbSession,
+    user: StaffUser | None,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    status: int = 200,
+) -> Response:
     rows = list(values.get("roles", [])) + [{"role": "", "unit_id": None}] * ROLE_ROWS
     context = {
-        "user": user, "values": values, "errors": errors, "role_rows": rows,
-        "roles": ROLES, "units": org.list_units(db, active_only=True),
+        "user": user,
+        "values": values,
+        "errors": errors,
+        "role_rows": rows,
+        "roles": ROLES,
+        "units": org.list_units(db, active_only=True),
     }
     return render(request, "accounts/user_form.html", context, status=status)
 
@@ -171,7 +201,9 @@ def create_user(request: Request, form: FormFields, db: DbSession, _: Manager) -
 def edit_user(user_id: int, request: Request, db: DbSession, _: Manager) -> Response:
     user = service.get_user(db, user_id=user_id)
     values = {
-        "username": user.username, "display_name": user.display_name, "phone": user.phone,
+        "username": user.username,
+        "display_name": user.display_name,
+        "phone": user.phone,
         "active": user.active,
         "roles": [{"role": a.role, "unit_id": a.unit_id} for a in user.assignments],
     }
@@ -179,7 +211,9 @@ def edit_user(user_id: int, request: Request, db: DbSession, _: Manager) -> Resp
 
 
 @router.post("/staff/users/{user_id}")
-def update_user(user_id: int, request: Request, form: FormFields, db: DbSession, staff: Manager) -> Response:
+def update_user(
+    user_id: int, request: Request, form: FormFields, db: DbSession, staff: Manager
+) -> Response:
     user = service.get_user(db, user_id=user_id)
     values = {**form, "roles": _roles_from(form), "active": form.get("active_flag") == "on"}
     try:
@@ -206,17 +240,26 @@ def tokens(request: Request, db: DbSession, staff: CurrentStaff) -> Response:
 
 
 @router.post("/staff/tokens")
-def create_token(request: Request, form: FormFields, db: DbSession, staff: CurrentStaff) -> Response:
+def create_token(
+    request: Request, form: FormFields, db: DbSession, staff: CurrentStaff
+) -> Response:
     name = str(form.get("name", "")).strip()
     see_all = staff.can(MANAGE_ALL_TOKENS)
     user = service.get_user(db, user_id=staff.user_id)
     if not name or len(name) > 60:
-        context = {"tokens": service.list_tokens(db, user=None if see_all else user), "see_all": see_all,
-                   "errors": {"name": "请写明令牌的用途（最多 60 个字）"}}
+        context = {
+            "tokens": service.list_tokens(db, user=None if see_all else user),
+            "see_all": see_all,
+            "errors": {"name": "请写明令牌的用途（最多 60 个字）"},
+        }
         return render(request, "accounts/tokens.html", context, status=422)
     plain, _row = service.issue_token(db, user=user, name=name)
-    context = {"tokens": service.list_tokens(db, user=None if see_all else user), "see_all": see_all,
-               "errors": {}, "new_token": plain}
+    context = {
+        "tokens": service.list_tokens(db, user=None if see_all else user),
+        "see_all": see_all,
+        "errors": {},
+        "new_token": plain,
+    }
     return render(request, "accounts/tokens.html", context)
 
 

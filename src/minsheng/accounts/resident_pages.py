@@ -12,9 +12,9 @@ from minsheng.accounts import residents, sessions
 from minsheng.accounts.deps import CurrentResident, OptionalResident
 from minsheng.accounts.pages import safe_next, set_session_cookie
 from minsheng.accounts.schemas import OtpRequest, OtpVerify
+from minsheng.core import modules
 from minsheng.core.deps import ClientAddr, DbSession
 from minsheng.core.errors import MinshengError
-from minsheng.core import modules
 from minsheng.core.settings import get_settings
 from minsheng.web.forms import FormFields, errors_of, parse
 from minsheng.web.templating import render
@@ -26,7 +26,12 @@ router = APIRouter()
 def login_form(request: Request, resident: OptionalResident) -> Response:
     if resident is not None:
         return RedirectResponse("/me", status_code=303)
-    context = {"step": "phone", "values": {}, "errors": {}, "next": request.query_params.get("next", "")}
+    context = {
+        "step": "phone",
+        "values": {},
+        "errors": {},
+        "next": request.query_params.get("next", ""),
+    }
     return render(request, "accounts/resident_login.html", context)
 
 
@@ -42,11 +47,19 @@ def send_code(request: Request, form: FormFields, db: DbSession, addr: ClientAdd
         errors = errors_of(exc)
         errors.setdefault("phone", errors.pop("__all__", ""))
         context: dict[str, Any] = {
-            "step": "phone", "values": values, "errors": errors, "next": next_path,
+            "step": "phone",
+            "values": values,
+            "errors": errors,
+            "next": next_path,
         }
         return render(request, "accounts/resident_login.html", context, status=exc.status)
-    context = {"step": "code", "values": {"phone": data.phone}, "errors": {}, "next": next_path,
-               "ttl_minutes": max(get_settings().otp_ttl_seconds // 60, 1)}
+    context = {
+        "step": "code",
+        "values": {"phone": data.phone},
+        "errors": {},
+        "next": next_path,
+        "ttl_minutes": max(get_settings().otp_ttl_seconds // 60, 1),
+    }
     return render(request, "accounts/resident_login.html", context)
 
 
@@ -63,11 +76,19 @@ def verify(request: Request, form: FormFields, db: DbSession, addr: ClientAddr) 
         return render(request, "accounts/resident_login.html", context, status=422)
     result = residents.verify_code(db, phone=data.phone, code=data.code)
     if result.resident is None:
-        context = {"step": "code", "values": values, "errors": {"code": result.error}, "next": next_path}
+        context = {
+            "step": "code",
+            "values": values,
+            "errors": {"code": result.error},
+            "next": next_path,
+        }
         return render(request, "accounts/resident_login.html", context, status=400)
     lifetime = dt.timedelta(days=get_settings().resident_session_days)
     plain = sessions.start(
-        db, lifetime=lifetime, resident_id=result.resident.id, client_addr=addr,
+        db,
+        lifetime=lifetime,
+        resident_id=result.resident.id,
+        client_addr=addr,
         user_agent=request.headers.get("user-agent", ""),
     )
     response = RedirectResponse(next_path, status_code=303)

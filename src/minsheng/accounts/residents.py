@@ -29,15 +29,22 @@ def request_code(db: Session, *, phone: str, client_addr: str) -> OtpChallenge:
     """Sends a six-digit code to `phone` by SMS, within per-phone and per-address limits."""
     s = get_settings()
     latest = db.scalar(
-        select(OtpChallenge).where(OtpChallenge.phone == phone).order_by(OtpChallenge.id.desc()).limit(1)
+        select(OtpChallenge)
+        .where(OtpChallenge.phone == phone)
+        .order_by(OtpChallenge.id.desc())
+        .limit(1)
     )
     if latest is not None and s.otp_resend_seconds:
         wait = s.otp_resend_seconds - int((utcnow() - latest.created_at).total_seconds())
         if wait > 0:
             raise TooManyRequests(f"验证码已发送，请 {wait} 秒后再重新获取。", retry_after=wait)
-    if not ratelimit.allow(db, key=f"otp:phone:{phone}", limit=s.otp_per_phone_per_hour, window_seconds=3600):
+    if not ratelimit.allow(
+        db, key=f"otp:phone:{phone}", limit=s.otp_per_phone_per_hour, window_seconds=3600
+    ):
         raise TooManyRequests("这个号码一小时内获取验证码次数太多，请稍后再试。", retry_after=3600)
-    if not ratelimit.allow(db, key=f"otp:addr:{client_addr}", limit=s.otp_per_address_per_hour, window_seconds=3600):
+    if not ratelimit.allow(
+        db, key=f"otp:addr:{client_addr}", limit=s.otp_per_address_per_hour, window_seconds=3600
+    ):
         raise TooManyRequests("获取验证码太频繁，请一小时后再试。", retry_after=3600)
     # Older codes for this phone stop working when a new one is sent.
     db.execute(

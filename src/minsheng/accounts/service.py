@@ -21,7 +21,7 @@ from minsheng.core.permissions import ROLES, Grant, StaffPrincipal
 from minsheng.core.settings import get_settings
 from minsheng.org.models import Unit
 
-TOKEN_PREFIX = "ms_"
+TOKEN_PREFIX = "ms_"  # noqa: S105 - marks our tokens in leaked-secret scans; not a secret
 
 
 def digest(secret: str) -> str:
@@ -41,7 +41,9 @@ def get_user_by_username(db: Session, *, username: str) -> StaffUser | None:
 
 
 def list_users(db: Session) -> list[StaffUser]:
-    query = select(StaffUser).options(selectinload(StaffUser.assignments)).order_by(StaffUser.username)
+    query = (
+        select(StaffUser).options(selectinload(StaffUser.assignments)).order_by(StaffUser.username)
+    )
     return list(db.scalars(query))
 
 
@@ -71,7 +73,10 @@ def authenticate(db: Session, *, username: str, password: str, client_addr: str)
     window = settings.login_window_seconds
     keys = (f"login:user:{username}", f"login:addr:{client_addr}")
     limits = (settings.login_max_failures, settings.login_max_failures * 4)
-    if any(ratelimit.count(db, key=k, window_seconds=window) >= n for k, n in zip(keys, limits, strict=True)):
+    if any(
+        ratelimit.count(db, key=k, window_seconds=window) >= n
+        for k, n in zip(keys, limits, strict=True)
+    ):
         minutes = window // 60
         return LoginResult(None, f"登录失败次数过多，请 {minutes} 分钟后再试。")
     user = get_user_by_username(db, username=username)
@@ -80,8 +85,11 @@ def authenticate(db: Session, *, username: str, password: str, client_addr: str)
         for key in keys:
             ratelimit.hit(db, key=key, window_seconds=window)
         audit.record(
-            db, action="login_failed", object_type="staff_user",
-            object_id=user.id if user else 0, summary={"username": username[:40]},
+            db,
+            action="login_failed",
+            object_type="staff_user",
+            object_id=user.id if user else 0,
+            summary={"username": username[:40]},
         )
         return LoginResult(None, "用户名或密码不正确。")
     if passwords.needs_rehash(user.password_hash):
@@ -135,7 +143,9 @@ def create_user(db: Session, *, data: StaffUserCreate) -> StaffUser:
     return user
 
 
-def update_user(db: Session, *, user: StaffUser, data: StaffUserUpdate, by: StaffPrincipal) -> StaffUser:
+def update_user(
+    db: Session, *, user: StaffUser, data: StaffUserUpdate, by: StaffPrincipal
+) -> StaffUser:
     """Changes a staff member's details, roles, or whether the account is active."""
     if user.id == by.user_id and not data.active:
         raise InvalidInput({"active": "不能停用自己的账号"})

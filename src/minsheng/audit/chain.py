@@ -134,5 +134,7 @@ def verify(conn: Connection, progress: Any = None) -> tuple[int, Break | None]:
     head = conn.execute(select(_head).where(_head.c.id == 1)).first()
     last_seq = head.last_seq if head else 0
     if last_seq != checked or (head is not None and head.last_hash != prev):
-        return checked, Break(checked + 1, f"链尾应为第 {last_seq} 条，实际只有 {checked} 条（末尾被截断）")
+        return checked, Break(
+            checked + 1, f"链尾应为第 {last_seq} 条，实际只有 {checked} 条（末尾被截断）"
+        )
     return checked, None

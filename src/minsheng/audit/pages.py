@@ -19,19 +19,27 @@ router = APIRouter()
 Reader = Annotated[StaffPrincipal, Depends(require(READ_AUDIT))]
 
 ACTIONS = {
-    "create": "新建", "update": "修改", "delete": "删除",
-    "login": "登录", "login_failed": "登录失败",
+    "create": "新建",
+    "update": "修改",
+    "delete": "删除",
+    "login": "登录",
+    "login_failed": "登录失败",
 }
 OBJECT_TYPES = {
-    "staff_user": "工作人员账号", "role_assignment": "角色", "unit": "单位", "region": "区划",
-    "api_token": "API 令牌", "resident": "居民",
+    "staff_user": "工作人员账号",
+    "role_assignment": "角色",
+    "unit": "单位",
+    "region": "区划",
+    "api_token": "API 令牌",
+    "resident": "居民",
 }
 
 
 def _context(events: list) -> dict:
     return {
         "events": [(e, json.loads(e.summary)) for e in events],
-        "actions": ACTIONS, "object_types": OBJECT_TYPES,
+        "actions": ACTIONS,
+        "object_types": OBJECT_TYPES,
     }
 
 
@@ -44,8 +52,13 @@ def recent(request: Request, db: DbSession, _: Reader, before: int | None = None
 
 
 @router.get("/staff/audit/{object_type}/{object_id}")
-def for_object(object_type: str, object_id: str, request: Request, db: DbSession, _: Reader) -> Response:
+def for_object(
+    object_type: str, object_id: str, request: Request, db: DbSession, _: Reader
+) -> Response:
     events = service.for_object(db, object_type=object_type, object_id=object_id)
     label = OBJECT_TYPES.get(object_type, object_type)
-    context = _context(events) | {"title": f"{label} #{object_id} 的变更记录", "object": (object_type, object_id)}
+    context = _context(events) | {
+        "title": f"{label} #{object_id} 的变更记录",
+        "object": (object_type, object_id),
+    }
     return render(request, "audit/events.html", context)

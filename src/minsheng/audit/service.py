@@ -74,9 +74,7 @@ def _entries(session: Session) -> list[chain.Entry]:
         cls = type(obj)
         if not isinstance(obj, Base) or not cls.__audited__:
             continue
-        before = {
-            c.key: _shown(cls, c.key, getattr(obj, c.key)) for c in inspect(cls).column_attrs
-        }
+        before = {c.key: _shown(cls, c.key, getattr(obj, c.key)) for c in inspect(cls).column_attrs}
         entries.append(chain.Entry("delete", cls.__tablename__, _identity(obj), {"before": before}))
     return entries
 

@@ -172,7 +172,7 @@ class EmbeddedRunner:
 
     def _claim_deferred(self) -> DeferredJob | None:
         now = utcnow()
-        # While it runs, run_after is the end of its lease: past that, its runner died; run it again.
+        # While a job runs, run_after is its lease end: past that, its runner died; run it again.
         due = (DeferredJob.status.in_(("queued", "running")), DeferredJob.run_after <= now)
         with self.database.session() as db:
             candidate = db.scalar(select(DeferredJob).where(*due).order_by(DeferredJob.id).limit(1))

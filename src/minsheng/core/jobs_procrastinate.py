@@ -28,7 +28,9 @@ def conninfo(database_url: str) -> str:
 
 def build_app(settings: Settings, database: Database) -> procrastinate.App:
     """A procrastinate app with one task per registered job."""
-    app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=conninfo(settings.database_url)))
+    app = procrastinate.App(
+        connector=procrastinate.PsycopgConnector(conninfo=conninfo(settings.database_url))
+    )
     for spec in jobs.registered().values():
         name = spec.name
         if spec.schedule:
@@ -66,7 +68,7 @@ def ensure_schema(app: procrastinate.App, database: Database) -> bool:
 
 
 class ProcrastinateQueue:
-    """Defers through procrastinate after the transaction commits (never a job for a rolled-back row)."""
+    """Defers through procrastinate once the transaction commits (never for a rolled-back row)."""
 
     def __init__(self, app: procrastinate.App) -> None:
         self.app = app

@@ -92,7 +92,9 @@ def import_models() -> None:
 
 def home_links() -> list[HomeLink]:
     """The residents' home page tiles, from every module, in order."""
-    return sorted((link for m in load_modules() for link in m.home_links), key=lambda link: link.order)
+    return sorted(
+        (link for m in load_modules() for link in m.home_links), key=lambda link: link.order
+    )
 
 
 def nav_items() -> list[NavItem]:

@@ -18,5 +18,7 @@ router = APIRouter()
 
 
 @router.get("/staff/outbox")
-def outbox(request: Request, db: DbSession, _: Annotated[StaffPrincipal, Depends(require(VIEW_OUTBOX))]) -> Response:
+def outbox(
+    request: Request, db: DbSession, _: Annotated[StaffPrincipal, Depends(require(VIEW_OUTBOX))]
+) -> Response:
     return render(request, "notify/outbox.html", {"messages": service.latest(db, limit=100)})

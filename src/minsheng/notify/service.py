@@ -18,7 +18,9 @@ MAX_ATTEMPTS = 8
 
 def queue_sms(db: Session, *, to: str, body: str, purpose: str = "") -> OutboundMessage:
     """Puts an SMS in the outbox; it is sent after this transaction commits."""
-    return _queue(db, OutboundMessage(channel=Channel.sms, recipient=to, body=body, purpose=purpose))
+    return _queue(
+        db, OutboundMessage(channel=Channel.sms, recipient=to, body=body, purpose=purpose)
+    )
 
 
 def queue_email(
@@ -91,4 +93,6 @@ def due(db: Session, *, limit: int = 100) -> list[OutboundMessage]:
 
 
 def latest(db: Session, *, limit: int = 20) -> list[OutboundMessage]:
-    return list(db.scalars(select(OutboundMessage).order_by(OutboundMessage.id.desc()).limit(limit)))
+    return list(
+        db.scalars(select(OutboundMessage).order_by(OutboundMessage.id.desc()).limit(limit))
+    )

@@ -12,7 +12,12 @@ from minsheng.core.permissions import StaffPrincipal
 from minsheng.org import service
 from minsheng.org.permissions import MANAGE_ORG, VIEW_ORG
 from minsheng.org.schemas import (
-    RegionCreate, RegionRead, RegionUpdate, UnitCreate, UnitRead, UnitUpdate,
+    RegionCreate,
+    RegionRead,
+    RegionUpdate,
+    UnitCreate,
+    UnitRead,
+    UnitUpdate,
 )
 
 router = APIRouter(tags=["org"])

@@ -52,7 +52,13 @@ UNITS: list[tuple[str, UnitKind, str | None, str, str]] = [
     ("昆山市交通运输局", UnitKind.department, "昆山市人民政府", "昆山市", "0512-57311008"),
     ("昆山市教育局", UnitKind.department, "昆山市人民政府", "昆山市", "0512-57311009"),
     ("昆山市卫生健康委员会", UnitKind.department, "昆山市人民政府", "昆山市", "0512-57311010"),
-    ("昆山市人力资源和社会保障局", UnitKind.department, "昆山市人民政府", "昆山市", "0512-57311011"),
+    (
+        "昆山市人力资源和社会保障局",
+        UnitKind.department,
+        "昆山市人民政府",
+        "昆山市",
+        "0512-57311011",
+    ),
     ("昆山市公安局交通警察大队", UnitKind.department, "昆山市人民政府", "昆山市", "0512-57311012"),
     ("昆山市水务局", UnitKind.department, "昆山市人民政府", "昆山市", "0512-57311013"),
     ("昆山市公证处", UnitKind.institution, "昆山市人民政府", "昆山市", "0512-57311014"),
@@ -61,11 +67,32 @@ UNITS: list[tuple[str, UnitKind, str | None, str, str]] = [
     ("昆山市人大常委会", UnitKind.party_congress, None, "昆山市", "0512-57311017"),
     ("政协昆山市委员会", UnitKind.party_congress, None, "昆山市", "0512-57311018"),
     ("昆山城市建设投资发展集团", UnitKind.company, None, "昆山市", "0512-57311019"),
-    ("昆山乐成置业有限公司", UnitKind.company, "昆山城市建设投资发展集团", "昆山市", "0512-57311020"),
+    (
+        "昆山乐成置业有限公司",
+        UnitKind.company,
+        "昆山城市建设投资发展集团",
+        "昆山市",
+        "0512-57311020",
+    ),
     ("国网昆山市供电公司", UnitKind.company, None, "昆山市", "95598"),
 ]
-TOWN_OFFICES = ["巴城镇", "周市镇", "千灯镇", "张浦镇", "花桥镇", "陆家镇", "玉山镇", "淀山湖镇", "周庄镇", "锦溪镇"]
-ZONE_OFFICES = {"昆山开发区": "昆山开发区管委会", "昆山高新区": "昆山高新区管委会", "昆山旅游度假区": "昆山旅游度假区管委会"}
+TOWN_OFFICES = [
+    "巴城镇",
+    "周市镇",
+    "千灯镇",
+    "张浦镇",
+    "花桥镇",
+    "陆家镇",
+    "玉山镇",
+    "淀山湖镇",
+    "周庄镇",
+    "锦溪镇",
+]
+ZONE_OFFICES = {
+    "昆山开发区": "昆山开发区管委会",
+    "昆山高新区": "昆山高新区管委会",
+    "昆山旅游度假区": "昆山旅游度假区管委会",
+}
 COMMITTEES = [
     ("周市镇长泾社区居委会", "周市镇人民政府", "长泾社区"),
     ("巴城镇并蒂莲社区居委会", "巴城镇人民政府", "并蒂莲社区"),
@@ -74,11 +101,17 @@ COMMITTEES = [
 ]
 
 
-def _region(db: Session, name: str, code: str | None, level: RegionLevel, parent: Region | None) -> Region:
+def _region(
+    db: Session, name: str, code: str | None, level: RegionLevel, parent: Region | None
+) -> Region:
     existing = service.get_region_by_code(db, code=code) if code else None
     if existing is None:
         existing = next(
-            (r for r in service.list_regions(db) if r.name == name and r.parent_id == (parent.id if parent else None)),
+            (
+                r
+                for r in service.list_regions(db)
+                if r.name == name and r.parent_id == (parent.id if parent else None)
+            ),
             None,
         )
     if existing is not None:
@@ -87,14 +120,19 @@ def _region(db: Session, name: str, code: str | None, level: RegionLevel, parent
     return service.create_region(db, data=data)
 
 
-def _unit(db: Session, name: str, kind: UnitKind, parent: str | None, region: Region | None, phone: str) -> Unit:
+def _unit(
+    db: Session, name: str, kind: UnitKind, parent: str | None, region: Region | None, phone: str
+) -> Unit:
     existing = service.get_unit_by_name(db, name=name)
     if existing is not None:
         return existing
     parent_unit = service.get_unit_by_name(db, name=parent) if parent else None
     data = UnitCreate(
-        name=name, kind=kind, parent_id=parent_unit.id if parent_unit else None,
-        region_id=region.id if region else None, contact_phone=phone,
+        name=name,
+        kind=kind,
+        parent_id=parent_unit.id if parent_unit else None,
+        region_id=region.id if region else None,
+        contact_phone=phone,
     )
     return service.create_unit(db, data=data)
 

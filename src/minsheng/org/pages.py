@@ -33,11 +33,20 @@ def regions(request: Request, db: DbSession, staff: Viewer) -> Response:
     return render(request, "org/regions.html", {"rows": rows, "can_manage": staff.can(MANAGE_ORG)})
 
 
-def _region_form(request: Request, db: DbSession, region: Any, values: dict[str, Any],
-                 errors: dict[str, str], status: int = 200) -> Response:
+def _region_form(
+    request: Request,
+    db: DbSession,
+    region: Any,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    status: int = 200,
+) -> Response:
     context = {
-        "region": region, "values": values, "errors": errors,
-        "levels": REGION_LEVEL_LABELS, "parents": service.list_regions(db),
+        "region": region,
+        "values": values,
+        "errors": errors,
+        "levels": REGION_LEVEL_LABELS,
+        "parents": service.list_regions(db),
     }
     return render(request, "org/region_form.html", context, status=status)
 
@@ -92,11 +101,21 @@ def units(request: Request, db: DbSession, staff: Viewer) -> Response:
     return render(request, "org/units.html", {"rows": rows, "can_manage": staff.can(MANAGE_ORG)})
 
 
-def _unit_form(request: Request, db: DbSession, unit: Any, values: dict[str, Any],
-               errors: dict[str, str], status: int = 200) -> Response:
+def _unit_form(
+    request: Request,
+    db: DbSession,
+    unit: Any,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    status: int = 200,
+) -> Response:
     context = {
-        "unit": unit, "values": values, "errors": errors, "kinds": UNIT_KIND_LABELS,
-        "parents": service.list_units(db), "regions": service.list_regions(db),
+        "unit": unit,
+        "values": values,
+        "errors": errors,
+        "kinds": UNIT_KIND_LABELS,
+        "parents": service.list_units(db),
+        "regions": service.list_regions(db),
     }
     return render(request, "org/unit_form.html", context, status=status)
 

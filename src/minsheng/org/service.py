@@ -52,8 +52,14 @@ def _get(db: Session, model: type[Node], node_id: int | None, field: str) -> Nod
 LEVEL_ORDER = list(REGION_LEVEL_LABELS)
 # Within a parent: the dispatch centre, departments and institutions before the town governments.
 KIND_ORDER = [
-    UnitKind.dispatch_centre, UnitKind.department, UnitKind.institution, UnitKind.government,
-    UnitKind.town_office, UnitKind.community, UnitKind.party_congress, UnitKind.company,
+    UnitKind.dispatch_centre,
+    UnitKind.department,
+    UnitKind.institution,
+    UnitKind.government,
+    UnitKind.town_office,
+    UnitKind.community,
+    UnitKind.party_congress,
+    UnitKind.company,
 ]
 assert set(KIND_ORDER) == set(UNIT_KIND_LABELS)
 
@@ -134,7 +140,9 @@ def update_region(db: Session, *, region: Region, data: RegionUpdate) -> Region:
     parent = _check_region(db, data, region)
     if not data.active and region.active:
         active_children = db.scalar(
-            select(func.count()).select_from(Region).where(Region.parent_id == region.id, Region.active)
+            select(func.count())
+            .select_from(Region)
+            .where(Region.parent_id == region.id, Region.active)
         )
         if active_children:
             raise Conflict("请先停用它的下级区划。")
@@ -153,7 +161,9 @@ def update_region(db: Session, *, region: Region, data: RegionUpdate) -> Region:
 # Units
 
 
-def list_units(db: Session, *, active_only: bool = False, under_path: str | None = None) -> list[Unit]:
+def list_units(
+    db: Session, *, active_only: bool = False, under_path: str | None = None
+) -> list[Unit]:
     """Units in tree order, optionally only those under one unit."""
     query = select(Unit)
     if active_only:

@@ -47,11 +47,19 @@ def error_page(request: Request, status: int, message: str | None = None) -> Res
     from minsheng.web.templating import render
 
     code, default = STATUS_MESSAGES.get(status, ("error", "出错了。"))
-    return render(request, "error.html", {"status": status, "message": message or default}, status=status)
+    return render(
+        request, "error.html", {"status": status, "message": message or default}, status=status
+    )
 
 
-def respond(request: Request, status: int, code: str | None = None, message: str | None = None,
-            details: Any = None, headers: dict[str, str] | None = None) -> Response:
+def respond(
+    request: Request,
+    status: int,
+    code: str | None = None,
+    message: str | None = None,
+    details: Any = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
     default_code, default_message = STATUS_MESSAGES.get(status, ("error", "出错了。"))
     if is_machine(request.url.path):
         return api_error(status, code or default_code, message or default_message, details, headers)
@@ -66,7 +74,10 @@ def _validation_details(exc: RequestValidationError) -> tuple[int, str, str, lis
     if any(e.get("type") == "json_invalid" for e in errors):
         return 400, "invalid_json", "请求内容不是有效的 JSON。", []
     details = [
-        {"field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"), "message": field_message(e)}
+        {
+            "field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"),
+            "message": field_message(e),
+        }
         for e in errors
     ]
     return 422, "validation_error", "提交的数据不符合要求。", details
@@ -78,7 +89,11 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(MinshengError)
     async def _domain(request: Request, exc: MinshengError) -> Response:
         if isinstance(exc, NotAuthenticated) and not is_machine(request.url.path):
-            login = "/resident/login" if request.url.path in ("/me",) or request.url.path.startswith("/me/") else "/login"
+            login = (
+                "/resident/login"
+                if request.url.path in ("/me",) or request.url.path.startswith("/me/")
+                else "/login"
+            )
             return RedirectResponse(f"{login}?next={request.url.path}", status_code=303)
         headers = {"Retry-After": str(exc.retry_after)} if hasattr(exc, "retry_after") else None
         if isinstance(exc, NotAuthenticated):
@@ -92,8 +107,14 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        message = exc.detail if isinstance(exc.detail, str) and exc.status_code not in STATUS_MESSAGES else None
-        return respond(request, exc.status_code, message=message, headers=getattr(exc, "headers", None))
+        message = (
+            exc.detail
+            if isinstance(exc.detail, str) and exc.status_code not in STATUS_MESSAGES
+            else None
+        )
+        return respond(
+            request, exc.status_code, message=message, headers=getattr(exc, "headers", None)
+        )
 
     @app.exception_handler(OverflowError)
     @app.exception_handler(DataError)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
-
 from pydantic import BaseModel, ValidationError
 
 from minsheng.core.errors import InvalidInput, MinshengError

@@ -1,4 +1,4 @@
-"""Translations: Chinese is the source language of every string; English comes from a Babel catalogue.
+"""Translations: Chinese is the source language of every string; English comes from Babel.
 
 Catalogues are read from the .po files at start-up, so no compiled .mo file lives in the repository.
 """

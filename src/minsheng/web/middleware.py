@@ -99,8 +99,14 @@ class RequestGuard:
             await self._refuse(scope, replay, send_with_headers, 415, True)
             return
         if not machine and not await self._csrf_ok(scope, body, token, headers):
-            await self._refuse(scope, _replay(b""), send_with_headers, 403, False,
-                               "页面已过期或来源不明，请返回上一页刷新后再提交。")
+            await self._refuse(
+                scope,
+                _replay(b""),
+                send_with_headers,
+                403,
+                False,
+                "页面已过期或来源不明，请返回上一页刷新后再提交。",
+            )
             return
         await self.app(scope, _replay(body, receive), send_with_headers)
 
@@ -133,8 +139,15 @@ class RequestGuard:
                 sent = ""
         return bool(sent) and hmac.compare_digest(sent, token)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send, status: int,
-                      machine: bool, message: str | None = None) -> None:
+    async def _refuse(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        status: int,
+        machine: bool,
+        message: str | None = None,
+    ) -> None:
         request = Request(scope, receive)
         if machine:
             from minsheng.web.errors import STATUS_MESSAGES

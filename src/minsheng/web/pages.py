@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from minsheng.accounts.deps import OptionalResident, OptionalStaff
 from minsheng.accounts.pages import safe_next
+from minsheng.core import modules
 from minsheng.core.deps import DbSession
 from minsheng.core.errors import NotFound
-from minsheng.core import modules
 from minsheng.core.settings import get_settings
 from minsheng.notify.models import Channel, OutboundMessage
 from minsheng.web.i18n import LOCALES
@@ -26,7 +26,9 @@ def home(request: Request, staff: OptionalStaff, resident: OptionalResident) -> 
 
 
 @router.get("/prefs")
-def prefs(request: Request, lang: str | None = None, text: str | None = None, next: str = "/") -> Response:
+def prefs(
+    request: Request, lang: str | None = None, text: str | None = None, next: str = "/"
+) -> Response:
     """Language and large text, set by plain links so they work without JavaScript."""
     response = RedirectResponse(safe_next(next, "/"), status_code=303)
     secure = get_settings().secure_cookies

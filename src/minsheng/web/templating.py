@@ -48,7 +48,9 @@ def environment(locale: str) -> Environment:
     env.install_gettext_translations(i18n.translations(locale), newstyle=True)  # type: ignore[attr-defined]
     env.filters["local_time"] = local_time
     env.filters["mask_phone"] = mask_phone
-    env.filters["local_iso"] = lambda text: local_time(_parse_iso(text), "%Y-%m-%d %H:%M:%S") or text
+    env.filters["local_iso"] = lambda text: (
+        local_time(_parse_iso(text), "%Y-%m-%d %H:%M:%S") or text
+    )
     env.globals["vendor_htmx"] = (STATIC / "vendor" / "htmx.min.js").exists()
     return env
 
