@@ -23,12 +23,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     # postgres_only tests exercise what exists only on PostgreSQL (procrastinate workers). On a
     # SQLite run they are deselected rather than skipped: the run reports exactly what it ran, and
     # CI always runs the suite again with MINSHENG_TEST_DATABASE_URL set, where they are collected.
-    if PG_URL:
-        return
-    deselected = [item for item in items if item.get_closest_marker("postgres_only")]
+    # sqlite_only tests are the mirror image: what only a SQLite installation does or refuses.
+    unwanted = "sqlite_only" if PG_URL else "postgres_only"
+    deselected = [item for item in items if item.get_closest_marker(unwanted)]
     if deselected:
         config.hook.pytest_deselected(items=deselected)
-        items[:] = [item for item in items if not item.get_closest_marker("postgres_only")]
+        items[:] = [item for item in items if not item.get_closest_marker(unwanted)]
 
 
 @pytest.fixture
