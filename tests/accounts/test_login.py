@@ -57,3 +57,22 @@ def test_login_without_csrf_token_is_refused(client, db):
     admin = factories.staff(db, "administrator")
     r = client.post("/login", data={"username": admin.username, "password": factories.PASSWORD})
     assert r.status_code == 403 and "页面已过期" in r.text
+
+
+def test_sign_in_is_one_login_event_by_the_person_not_an_update(client, db):
+    import json
+
+    from sqlalchemy import select
+
+    from minsheng.audit.models import AuditEvent
+
+    admin = factories.staff(db, "administrator")
+    last = db.scalar(select(AuditEvent.seq).order_by(AuditEvent.seq.desc()).limit(1))
+    db.commit()
+    login(client, admin.username, factories.PASSWORD)
+    new = db.scalars(select(AuditEvent).where(AuditEvent.seq > last)).all()
+    assert [(e.action, e.object_type, e.object_id) for e in new] == [
+        ("login", "staff_user", str(admin.id))
+    ]
+    assert new[0].actor_kind == "staff" and new[0].actor_id == admin.id
+    assert json.loads(new[0].summary) == {}

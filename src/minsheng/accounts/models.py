@@ -17,6 +17,7 @@ class StaffUser(TimestampMixin, Base):
     __tablename__ = "staff_user"
     __audit_redact__ = frozenset({"password_hash"})
     __audit_mask__ = frozenset({"phone"})
+    __audit_ignore__ = frozenset({"last_login_at"})  # each sign-in is its own "login" event
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(40), unique=True)
@@ -71,6 +72,7 @@ class Resident(TimestampMixin, Base):
 
     __tablename__ = "resident"
     __audit_mask__ = frozenset({"phone"})
+    __audit_ignore__ = frozenset({"last_login_at"})
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     phone: Mapped[str] = mapped_column(String(20), unique=True)

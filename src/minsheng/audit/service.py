@@ -56,7 +56,7 @@ def _entries(session: Session) -> list[chain.Entry]:
         state = inspect(obj)
         changes: dict[str, list[Any]] = {}
         for attr in inspect(cls).column_attrs:
-            if attr.key in ("updated_at",):
+            if attr.key == "updated_at" or attr.key in cls.__audit_ignore__:
                 continue
             hist = state.attrs[attr.key].history
             if not hist.has_changes():

@@ -55,6 +55,7 @@ class Base(DeclarativeBase):
     __audited__ = True
     __audit_redact__: frozenset[str] = frozenset()  # never shown, only "changed"
     __audit_mask__: frozenset[str] = frozenset()  # personal data, shown masked
+    __audit_ignore__: frozenset[str] = frozenset()  # bookkeeping an explicit event already says
 
 
 class TimestampMixin:
