@@ -65,6 +65,11 @@ def main() -> None:
     print(f"  without audit: {baseline / args.n * 1000:.3f} ms/transaction")
     print(f"  with audit:    {audited / args.n * 1000:.3f} ms/transaction")
     print(f"  ratio:         {audited / baseline:.2f}x")
+    database.dispose()
+    if args.url:  # leave the server as we found it
+        name = make_url(url).database
+        with create_engine(args.url, isolation_level="AUTOCOMMIT").connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 if __name__ == "__main__":

@@ -20,7 +20,8 @@ from minsheng.core.migrate import upgrade
 from minsheng.core.settings import get_settings
 
 PG_URL = os.environ.get("MINSHENG_TEST_DATABASE_URL", "")
-TEMPLATE_DB = "minsheng_test_template"
+# One template per test run, so that two runs on one server (CI and a developer) never collide.
+TEMPLATE_DB = f"minsheng_test_template_{os.getpid()}"
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -30,20 +31,23 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 
 @pytest.fixture(scope="session")
-def template(tmp_path_factory: pytest.TempPathFactory) -> str:
+def template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A database migrated once; every test gets a copy of it."""
     if PG_URL:
         admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{TEMPLATE_DB}" WITH (FORCE)'))
             conn.execute(text(f'CREATE DATABASE "{TEMPLATE_DB}"'))
-        admin.dispose()
         url = make_url(PG_URL).set(database=TEMPLATE_DB).render_as_string(hide_password=False)
         upgrade(url)
-        return url
+        yield url
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{TEMPLATE_DB}" WITH (FORCE)'))
+        admin.dispose()
+        return
     path = tmp_path_factory.mktemp("template") / "template.db"
     upgrade(f"sqlite:///{path}")
-    return str(path)
+    yield str(path)
 
 
 @pytest.fixture

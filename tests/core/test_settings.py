@@ -115,3 +115,15 @@ def test_cookie_secure_can_be_forced_on_in_development(monkeypatch):
 
 def test_development_accepts_the_default_secret():
     assert Settings().secret_key.get_secret_value() == DEFAULT_SECRET
+
+
+def test_procrastinate_needs_postgresql():
+    import pytest
+    from pydantic import ValidationError
+
+    from minsheng.core.settings import Settings
+
+    with pytest.raises(ValidationError, match="需要 PostgreSQL"):
+        Settings(job_backend="procrastinate", database_url="sqlite:///./var/x.db")
+    ok = Settings(job_backend="procrastinate", database_url="postgresql+psycopg://u@h/db")
+    assert ok.job_backend == "procrastinate"

@@ -214,11 +214,7 @@ class EmbeddedRunner:
     def _claim_periodic(self, spec: JobSpec, now: dt.datetime) -> bool:
         assert spec.schedule is not None
         with self.database.session() as db:
-            if db.get(PeriodicLock, spec.name) is None:
-                # Runners meeting a new job at once: the first insert wins, the rest do nothing.
-                values = {"name": spec.name, "next_run_at": next_due(spec.schedule, now, self.tz)}
-                insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
-                db.execute(insert(PeriodicLock).values(**values).on_conflict_do_nothing())
+            if not _known_periodic(db, spec, now, self.tz):
                 return False
             # Only one process wins this update, so a periodic job never runs twice at once.
             claimed = db.execute(
@@ -259,6 +255,42 @@ class EmbeddedRunner:
                 lock.last_error = error
                 lock.next_run_at = next_due(spec.schedule, finished, self.tz)
         return ran
+
+
+def _known_periodic(db: Session, spec: JobSpec, now: dt.datetime, tz: str) -> bool:
+    """Whether the job has its lock row yet; adds it (first due at the next slot) if not."""
+    if db.get(PeriodicLock, spec.name) is not None:
+        return True
+    assert spec.schedule is not None
+    # Runners meeting a new job at once: the first insert wins, the rest do nothing.
+    values = {"name": spec.name, "next_run_at": next_due(spec.schedule, now, tz)}
+    insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    db.execute(insert(PeriodicLock).values(**values).on_conflict_do_nothing())
+    return False
+
+
+def advance_due(database: Database, *, tz: str) -> list[str]:
+    """The periodic jobs due now, each moved on to its next slot by exactly one caller.
+
+    The procrastinate backend calls this every minute and queues what it returns, so that
+    schedules are read in the installation's time zone on both backends.
+    """
+    due: list[str] = []
+    for spec in _REGISTRY.values():
+        if spec.schedule is None:
+            continue
+        now = utcnow()
+        with database.session() as db:
+            if not _known_periodic(db, spec, now, tz):
+                continue
+            moved = db.execute(
+                update(PeriodicLock)
+                .where(PeriodicLock.name == spec.name, PeriodicLock.next_run_at <= now)
+                .values(next_run_at=next_due(spec.schedule, now, tz), last_started_at=now)
+            )
+            if moved.rowcount == 1:  # type: ignore[attr-defined]
+                due.append(spec.name)
+    return due
 
 
 @event.listens_for(Session, "after_commit")

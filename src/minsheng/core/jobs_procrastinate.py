@@ -11,6 +11,7 @@ import logging
 from typing import Any
 
 import procrastinate
+import procrastinate.exceptions
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
@@ -34,26 +35,37 @@ def build_app(settings: Settings, database: Database) -> procrastinate.App:
     for spec in jobs.registered().values():
         name = spec.name
         if spec.schedule:
-            task = app.task(name=name, lock=name, queueing_lock=name, retry=2)(
-                _periodic(database, name)
-            )
-            app.periodic(cron=spec.schedule)(task)
+            # lock: never two runs at once; queueing_lock: never a pile of waiting runs.
+            app.task(name=name, lock=name, queueing_lock=name, retry=2)(_deferred(database, name))
         else:
             app.task(name=name, retry=jobs.MAX_ATTEMPTS)(_deferred(database, name))
+    # One procrastinate cron entry reads our schedules in local time (procrastinate's own cron
+    # is UTC) and queues what is due.
+    tick = app.task(name=SCHEDULER, lock=SCHEDULER, queueing_lock=SCHEDULER)(
+        _scheduler(app, database, settings.timezone)
+    )
+    app.periodic(cron="* * * * *")(tick)
     return app
+
+
+SCHEDULER = "minsheng.scheduler"
+
+
+def _scheduler(app: procrastinate.App, database: Database, tz: str) -> Any:
+    def run(timestamp: int | None = None) -> None:  # procrastinate passes the scheduled time
+        for name in jobs.advance_due(database, tz=tz):
+            try:
+                app.configure_task(name).defer()
+            except procrastinate.exceptions.AlreadyEnqueued:
+                log.info("periodic job %s is still waiting from last time", name)
+
+    return run
 
 
 # The job's name is closed over, not a parameter, so a job may take any keyword arguments.
 def _deferred(database: Database, name: str) -> Any:
     def run(**kwargs: Any) -> None:
         jobs.run_job(database, name, kwargs)
-
-    return run
-
-
-def _periodic(database: Database, name: str) -> Any:
-    def run(timestamp: int | None = None) -> None:  # procrastinate passes the scheduled time
-        jobs.run_job(database, name, {})
 
     return run
 

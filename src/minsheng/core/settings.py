@@ -63,6 +63,8 @@ class Settings(BaseSettings):
             )
         if self.env == "production" and len(self.secret_key.get_secret_value()) < 32:
             raise ValueError("生产环境的 MINSHENG_SECRET_KEY 至少要 32 个字符")
+        if self.job_backend == "procrastinate" and not self.database_url.startswith("postgresql"):
+            raise ValueError("MINSHENG_JOB_BACKEND=procrastinate 需要 PostgreSQL 数据库")
         return self
 
     @property

@@ -32,5 +32,8 @@ def translations(locale: str) -> gettext.NullTranslations:
     return gettext.GNUTranslations(buffer)
 
 
-def pick(cookie_value: str | None) -> str:
-    return cookie_value if cookie_value in LOCALES else DEFAULT
+def pick(cookie_value: str | None, default: str = DEFAULT) -> str:
+    """The visitor's chosen language, else the installation's default."""
+    if cookie_value in LOCALES:
+        return cookie_value
+    return default if default in LOCALES else DEFAULT

@@ -67,7 +67,7 @@ def render(
     request: Request, template: str, context: dict[str, Any] | None = None, *, status: int = 200
 ) -> HTMLResponse:
     """Renders a page with the locale, the signed-in person, navigation and CSRF token."""
-    locale = i18n.pick(request.cookies.get("minsheng_lang"))
+    locale = i18n.pick(request.cookies.get("minsheng_lang"), get_settings().default_locale)
     state = request.state
     page = {
         "request": request,
