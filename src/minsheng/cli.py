@@ -206,7 +206,13 @@ def worker(once: bool) -> None:
 
 @main.command("create-user")
 @click.option("--username", required=True, help="用户名（小写字母、数字、._-）。")
-@click.option("--password", required=True, help="初始密码（至少 10 位）。")
+@click.option(
+    "--password",
+    prompt="初始密码",
+    hide_input=True,
+    confirmation_prompt="再输入一次",
+    help="初始密码（至少 10 位）。不写则提示输入，密码不会出现在进程列表里。",
+)
 @click.option(
     "--role",
     required=True,

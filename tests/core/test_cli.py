@@ -280,3 +280,24 @@ def test_unreachable_database_is_reported_without_traceback(cli):
     )
     assert "无法连接数据库" in error and f"127.0.0.1:{port}" in error
     assert "secret" not in error  # the password is never printed
+
+
+def test_create_user_asks_for_the_password_when_not_given(cli):
+    import subprocess
+
+    from tests.core.conftest import MINSHENG
+
+    assert cli("init").returncode == 0
+    result = subprocess.run(
+        [str(MINSHENG), "create-user", "--username", "quiet-admin", "--role", "administrator"],
+        cwd=cli.cwd,
+        env=cli.environment(),
+        input="long-enough-pass\nlong-enough-pass\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "已建立账号 quiet-admin" in result.stdout
+    assert "long-enough-pass" not in result.stdout + result.stderr
