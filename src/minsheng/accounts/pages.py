@@ -7,13 +7,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from minsheng.accounts import service, sessions
 from minsheng.accounts.deps import CurrentStaff, OptionalStaff, require
 from minsheng.accounts.models import StaffUser
 from minsheng.accounts.permissions import MANAGE_ALL_TOKENS, MANAGE_USERS
 from minsheng.accounts.schemas import StaffUserCreate, StaffUserUpdate
-from minsheng.core.deps import ClientAddr, DbSession
+from minsheng.core.deps import ClientAddr, DbSession, client_addr
 from minsheng.core.errors import InvalidInput, MinshengError
 from minsheng.core.permissions import ROLES, StaffPrincipal
 from minsheng.core.settings import get_settings
@@ -45,6 +46,44 @@ def set_session_cookie(response: Response, plain: str, lifetime: dt.timedelta) -
     )
 
 
+def signed_in(
+    request: Request,
+    db: Session,
+    next_path: str,
+    *,
+    staff_user_id: int | None = None,
+    resident_id: int | None = None,
+) -> Response:
+    """Starts a session for a staff member or a resident and sends them on to `next_path`."""
+    settings = get_settings()
+    lifetime = (
+        dt.timedelta(hours=settings.staff_session_hours)
+        if staff_user_id is not None
+        else dt.timedelta(days=settings.resident_session_days)
+    )
+    plain = sessions.start(
+        db,
+        lifetime=lifetime,
+        staff_user_id=staff_user_id,
+        resident_id=resident_id,
+        client_addr=client_addr(request),
+        user_agent=request.headers.get("user-agent", ""),
+    )
+    response = RedirectResponse(next_path, status_code=303)
+    set_session_cookie(response, plain, lifetime)
+    return response
+
+
+def signed_out(request: Request, db: Session) -> Response:
+    """Ends this browser's session, whoever it belonged to, and goes home."""
+    plain = request.cookies.get(sessions.COOKIE)
+    if plain:
+        sessions.end(db, plain=plain)
+    response = RedirectResponse("/?signed_out=1", status_code=303)
+    response.delete_cookie(sessions.COOKIE, path="/")
+    return response
+
+
 @router.get("/login")
 def login_form(request: Request, staff: OptionalStaff) -> Response:
     if staff is not None:
@@ -71,27 +110,12 @@ def login(request: Request, form: FormFields, db: DbSession, addr: ClientAddr) -
         context = {"error": result.error, "next": next_path, "values": {"username": username}}
         status = 429 if "过多" in (result.error or "") else 401
         return render(request, "accounts/login.html", context, status=status)
-    lifetime = dt.timedelta(hours=get_settings().staff_session_hours)
-    plain = sessions.start(
-        db,
-        lifetime=lifetime,
-        staff_user_id=result.user.id,
-        client_addr=addr,
-        user_agent=request.headers.get("user-agent", ""),
-    )
-    response = RedirectResponse(next_path, status_code=303)
-    set_session_cookie(response, plain, lifetime)
-    return response
+    return signed_in(request, db, next_path, staff_user_id=result.user.id)
 
 
 @router.post("/logout")
 def logout(request: Request, db: DbSession) -> Response:
-    plain = request.cookies.get(sessions.COOKIE)
-    if plain:
-        sessions.end(db, plain=plain)
-    response = RedirectResponse("/?signed_out=1", status_code=303)
-    response.delete_cookie(sessions.COOKIE, path="/")
-    return response
+    return signed_out(request, db)
 
 
 @router.get("/staff")
@@ -125,16 +149,7 @@ def change_password(
             errors = {"confirm_password": errors.pop("__all__")}
         return render(request, "accounts/password.html", {"errors": errors}, status=422)
     # The change signed us out everywhere; start a fresh session here.
-    lifetime = dt.timedelta(hours=get_settings().staff_session_hours)
-    plain = sessions.start(
-        db,
-        lifetime=lifetime,
-        staff_user_id=user.id,
-        client_addr=request.client.host if request.client else None,
-    )
-    response = RedirectResponse("/staff?password_changed=1", status_code=303)
-    set_session_cookie(response, plain, lifetime)
-    return response
+    return signed_in(request, db, "/staff?password_changed=1", staff_user_id=user.id)
 
 
 # Staff accounts

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from minsheng.accounts import residents, sessions
+from minsheng.accounts import residents
 from minsheng.accounts.deps import CurrentResident, OptionalResident
-from minsheng.accounts.pages import safe_next, set_session_cookie
+from minsheng.accounts.pages import safe_next, signed_in, signed_out
 from minsheng.accounts.schemas import OtpRequest, OtpVerify
 from minsheng.core import modules
 from minsheng.core.deps import ClientAddr, DbSession
@@ -83,17 +82,7 @@ def verify(request: Request, form: FormFields, db: DbSession, addr: ClientAddr) 
             "next": next_path,
         }
         return render(request, "accounts/resident_login.html", context, status=400)
-    lifetime = dt.timedelta(days=get_settings().resident_session_days)
-    plain = sessions.start(
-        db,
-        lifetime=lifetime,
-        resident_id=result.resident.id,
-        client_addr=addr,
-        user_agent=request.headers.get("user-agent", ""),
-    )
-    response = RedirectResponse(next_path, status_code=303)
-    set_session_cookie(response, plain, lifetime)
-    return response
+    return signed_in(request, db, next_path, resident_id=result.resident.id)
 
 
 @router.get("/me")
@@ -103,9 +92,4 @@ def me(request: Request, resident: CurrentResident) -> Response:
 
 @router.post("/resident/logout")
 def logout(request: Request, db: DbSession) -> Response:
-    plain = request.cookies.get(sessions.COOKIE)
-    if plain:
-        sessions.end(db, plain=plain)
-    response = RedirectResponse("/?signed_out=1", status_code=303)
-    response.delete_cookie(sessions.COOKIE, path="/")
-    return response
+    return signed_out(request, db)

@@ -18,16 +18,9 @@ def client_addr(request: Request) -> str:
 def _db(request: Request) -> Iterator[Session]:
     """One transaction per request: committed before the response is sent, rolled back on error."""
     database: Database = request.app.state.database
-    db = database.new_session(Actor(kind="anonymous", client_addr=client_addr(request)))
-    request.state.db = db
-    try:
+    with database.session(Actor(kind="anonymous", client_addr=client_addr(request))) as db:
+        request.state.db = db
         yield db
-        db.commit()
-    except BaseException:
-        db.rollback()
-        raise
-    finally:
-        db.close()
 
 
 DbSession = Annotated[Session, Depends(_db, scope="function")]
