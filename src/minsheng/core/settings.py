@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(default=5, ge=1)
     login_window_seconds: int = Field(default=900, ge=60)
 
+    # Time limits for a category that sets none (nor do its parents).
+    default_response_hours: int = Field(default=24, ge=1, le=720)
+    default_resolve_days: int = Field(default=5, ge=1, le=365)
+
     default_locale: Literal["zh_Hans", "en"] = "zh_Hans"
     timezone: str = "Asia/Shanghai"
     jurisdiction_id: str = "320583"

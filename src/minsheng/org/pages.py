@@ -11,6 +11,7 @@ from minsheng.accounts.deps import require
 from minsheng.core.deps import DbSession
 from minsheng.core.errors import MinshengError
 from minsheng.core.permissions import StaffPrincipal
+from minsheng.core.tree import depth
 from minsheng.org import service
 from minsheng.org.models import REGION_LEVEL_LABELS, UNIT_KIND_LABELS
 from minsheng.org.permissions import MANAGE_ORG, VIEW_ORG
@@ -23,13 +24,9 @@ Viewer = Annotated[StaffPrincipal, Depends(require(VIEW_ORG))]
 Manager = Annotated[StaffPrincipal, Depends(require(MANAGE_ORG))]
 
 
-def _depth(path: str) -> int:
-    return path.count("/") - 2
-
-
 @router.get("/staff/regions")
 def regions(request: Request, db: DbSession, staff: Viewer) -> Response:
-    rows = [(r, _depth(r.path)) for r in service.list_regions(db)]
+    rows = [(r, depth(r.path)) for r in service.list_regions(db)]
     return render(request, "org/regions.html", {"rows": rows, "can_manage": staff.can(MANAGE_ORG)})
 
 
@@ -97,7 +94,7 @@ def update_region(
 
 @router.get("/staff/units")
 def units(request: Request, db: DbSession, staff: Viewer) -> Response:
-    rows = [(u, _depth(u.path)) for u in service.list_units(db)]
+    rows = [(u, depth(u.path)) for u in service.list_units(db)]
     return render(request, "org/units.html", {"rows": rows, "can_manage": staff.can(MANAGE_ORG)})
 
 

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable
-from typing import Any, TypeVar
-
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from minsheng.core.errors import Conflict, InvalidInput, NotFound
+from minsheng.core.tree import get_parent, place, tree_order
 from minsheng.org.models import (
     CHILD_LEVELS,
     REGION_LEVEL_LABELS,
@@ -20,34 +17,6 @@ from minsheng.org.models import (
     UnitKind,
 )
 from minsheng.org.schemas import RegionCreate, RegionUpdate, UnitCreate, UnitUpdate
-
-Node = TypeVar("Node", Region, Unit)
-
-
-def _place(db: Session, node: Node, parent: Node | None) -> None:
-    """Sets the node's parent and path, and moves its whole subtree with it."""
-    if parent is not None and node.id is not None and parent.path.startswith(node.path):
-        raise InvalidInput({"parent_id": "不能把它移到自己或自己的下级之下"})
-    old_path = node.path if node.id is not None else None
-    node.parent_id = parent.id if parent else None
-    db.flush()  # gives a new node its id
-    node.path = f"{parent.path if parent else '/'}{node.id}/"
-    if old_path and old_path != node.path:
-        model = type(node)
-        for child in db.scalars(select(model).where(model.path.startswith(old_path))):
-            if child.id != node.id:
-                child.path = node.path + child.path[len(old_path) :]
-    db.flush()
-
-
-def _get(db: Session, model: type[Node], node_id: int | None, field: str) -> Node | None:
-    if node_id is None:
-        return None
-    node = db.get(model, node_id)
-    if node is None:
-        raise InvalidInput({field: "所选的上级不存在"})
-    return node
-
 
 LEVEL_ORDER = list(REGION_LEVEL_LABELS)
 # Within a parent: the dispatch centre, departments and institutions before the town governments.
@@ -64,22 +33,6 @@ KIND_ORDER = [
 assert set(KIND_ORDER) == set(UNIT_KIND_LABELS)
 
 # Regions
-
-
-def tree_order(nodes: list[Node], sibling_key: Callable[[Node], Any]) -> list[Node]:
-    """Parents before their children, siblings sorted by `sibling_key` (paths sort as text)."""
-    children: dict[int | None, list[Node]] = defaultdict(list)
-    ids = {n.id for n in nodes}
-    for node in nodes:
-        # A node whose parent is filtered out is shown at the top level.
-        children[node.parent_id if node.parent_id in ids else None].append(node)
-    ordered: list[Node] = []
-    stack = sorted(children[None], key=sibling_key, reverse=True)
-    while stack:
-        node = stack.pop()
-        ordered.append(node)
-        stack.extend(sorted(children[node.id], key=sibling_key, reverse=True))
-    return ordered
 
 
 def _region_key(region: Region) -> tuple[int, str, str]:
@@ -105,8 +58,18 @@ def get_region_by_code(db: Session, *, code: str) -> Region | None:
     return db.scalar(select(Region).where(Region.code == code))
 
 
+def find_region(db: Session, *, key: str) -> Region | None:
+    """A region by its division code (6, 9 or 12 digits) or, for short numbers, its id."""
+    key = key.strip()
+    if not key.isdigit():
+        return None
+    if len(key) >= 6:
+        return get_region_by_code(db, code=key)
+    return db.get(Region, int(key))
+
+
 def _check_region(db: Session, data: RegionCreate, region: Region | None) -> Region | None:
-    parent = _get(db, Region, data.parent_id, "parent_id")
+    parent = get_parent(db, Region, data.parent_id, "parent_id")
     allowed = CHILD_LEVELS[parent.level if parent else None]
     if data.level not in allowed:
         where = f"“{parent.name}”之下" if parent else "最上层"
@@ -131,7 +94,7 @@ def create_region(db: Session, *, data: RegionCreate) -> Region:
     parent = _check_region(db, data, None)
     region = Region(name=data.name, code=data.code, level=data.level)
     db.add(region)
-    _place(db, region, parent)
+    place(db, region, parent)
     return region
 
 
@@ -153,7 +116,7 @@ def update_region(db: Session, *, region: Region, data: RegionUpdate) -> Region:
         data.active,
     )
     if region.parent_id != data.parent_id:
-        _place(db, region, parent)
+        place(db, region, parent)
     db.flush()
     return region
 
@@ -189,7 +152,7 @@ def get_unit_by_name(db: Session, *, name: str) -> Unit | None:
 
 
 def _check_unit(db: Session, data: UnitCreate, unit: Unit | None) -> Unit | None:
-    parent = _get(db, Unit, data.parent_id, "parent_id")
+    parent = get_parent(db, Unit, data.parent_id, "parent_id")
     if data.region_id is not None and db.get(Region, data.region_id) is None:
         raise InvalidInput({"region_id": "所选的区划不存在"})
     same = get_unit_by_name(db, name=data.name)
@@ -205,7 +168,7 @@ def create_unit(db: Session, *, data: UnitCreate) -> Unit:
         name=data.name, kind=data.kind, region_id=data.region_id, contact_phone=data.contact_phone
     )
     db.add(unit)
-    _place(db, unit, parent)
+    place(db, unit, parent)
     return unit
 
 
@@ -221,6 +184,6 @@ def update_unit(db: Session, *, unit: Unit, data: UnitUpdate) -> Unit:
     unit.name, unit.kind, unit.region_id = data.name, data.kind, data.region_id
     unit.contact_phone, unit.active = data.contact_phone, data.active
     if unit.parent_id != data.parent_id:
-        _place(db, unit, parent)
+        place(db, unit, parent)
     db.flush()
     return unit

@@ -45,16 +45,32 @@ def field_message(error: dict[str, Any] | Any) -> str:
         return "格式不正确"
 
 
-def parse(schema: type[Schema], data: dict[str, Any]) -> Schema:
-    """Validates form data, raising InvalidInput keyed by field name."""
+def parse(
+    schema: type[Schema], data: dict[str, Any], *, choose: dict[str, str] | None = None
+) -> Schema:
+    """Validates form data, raising InvalidInput keyed by field name.
+
+    `choose` gives the message for a required select left on its empty option.
+    """
+    unchosen = {k: v for k, v in (choose or {}).items() if data.get(k) in (None, "")}
     try:
-        return schema.model_validate(data)
+        result = schema.model_validate(data)
     except ValidationError as exc:
-        fields: dict[str, str] = {}
+        fields: dict[str, str] = dict(unchosen)
         for error in exc.errors():
             loc = error.get("loc") or ("__all__",)
             fields.setdefault(str(loc[0]), field_message(error))
         raise InvalidInput(fields) from None
+    if unchosen:
+        raise InvalidInput(unchosen)
+    return result
+
+
+def optional_number(value: Any) -> Any:
+    """An empty number field means none; anything else is left for the schema to judge."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return value.strip() if isinstance(value, str) else value
 
 
 def optional_int(value: Any) -> int | None:
