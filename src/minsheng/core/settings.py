@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     default_response_hours: int = Field(default=24, ge=1, le=720)
     default_resolve_days: int = Field(default=5, ge=1, le=365)
 
+    tracking_prefix: str = Field(default="KS", pattern=r"^[A-Z]{1,4}$")
+    anonymous_requests_per_hour: int = Field(default=10, ge=1)
+
     default_locale: Literal["zh_Hans", "en"] = "zh_Hans"
     timezone: str = "Asia/Shanghai"
     jurisdiction_id: str = "320583"

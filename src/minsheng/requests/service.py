@@ -1,0 +1,268 @@
+"""Receiving a request from any channel: validate, number, route, set the time limits.
+
+Flushes, never commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from minsheng.core import ratelimit
+from minsheng.core.db import utcnow
+from minsheng.core.errors import InvalidInput, NotFound, TooManyRequests
+from minsheng.core.permissions import ResidentPrincipal, StaffPrincipal
+from minsheng.core.settings import get_settings
+from minsheng.core.text import mask_name, mask_phone
+from minsheng.core.workdays import default_calendar
+from minsheng.notify import service as notify
+from minsheng.org import service as org
+from minsheng.org.models import Region, RegionLevel
+from minsheng.requests.models import (
+    CHANNEL_LABELS,
+    PUBLIC_CHANNELS,
+    CitizenRequest,
+    RequestEvent,
+    Status,
+    TrackingCounter,
+)
+from minsheng.requests.permissions import (
+    VIEW_ALL_REQUESTS,
+    VIEW_CONFIDENTIAL,
+    VIEW_CONTACT,
+    VIEW_REQUESTS,
+)
+from minsheng.requests.schemas import (
+    EventPublic,
+    RequestCreate,
+    RequestPublic,
+    RequestStaff,
+)
+from minsheng.routing import service as routing
+
+EVENT_LABELS = {
+    "submitted": "已受理",
+    "dispatched": "已派单",
+    "triage": "待分拣",
+}
+TOWN_LEVELS = {RegionLevel.town, RegionLevel.zone}
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def next_tracking_number(db: Session, *, received_at: dt.datetime) -> str:
+    """KS20261126-0001: the local day of receipt and that day's running number."""
+    calendar = default_calendar()
+    day = calendar.local_day(received_at)
+    insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = (
+        insert(TrackingCounter)
+        .values(day=day, last=1)
+        .on_conflict_do_update(index_elements=["day"], set_={"last": TrackingCounter.last + 1})
+        .returning(TrackingCounter.last)
+    )
+    number = int(db.execute(stmt).scalar_one())
+    return f"{get_settings().tracking_prefix}{day:%Y%m%d}-{number:04d}"
+
+
+def _place(db: Session, data: RequestCreate) -> tuple[Region, Region | None]:
+    town = org.find_region(db, key=data.town)
+    if town is None or town.level not in TOWN_LEVELS or not town.active:
+        raise InvalidInput({"town": f"没有区划代码为“{data.town}”的区镇"})
+    community = None
+    if data.community:
+        community = org.find_region(db, key=data.community)
+        if community is None or not community.path.startswith(town.path) or community is town:
+            raise InvalidInput({"community": f"“{town.name}”下没有这个社区或村"})
+    return town, community
+
+
+def _limit_anonymous(db: Session, *, client_addr: str, phone: str) -> None:
+    per_hour = get_settings().anonymous_requests_per_hour
+    keys = [f"requests:addr:{client_addr}"] + ([f"requests:phone:{phone}"] if phone else [])
+    for key in keys:
+        if not ratelimit.allow(db, key=key, limit=per_hour, window_seconds=3600):
+            raise TooManyRequests(
+                "提交太频繁了，请一小时后再试；急事请拨打 12345。", retry_after=3600
+            )
+
+
+def submit(
+    db: Session,
+    *,
+    data: RequestCreate,
+    staff: StaffPrincipal | None = None,
+    resident: ResidentPrincipal | None = None,
+    client_addr: str = "unknown",
+    idempotency_key: str | None = None,
+) -> tuple[CitizenRequest, str | None]:
+    """Receives a request and sends it on; returns it with its secret follow token.
+
+    The same idempotency key returns the request it first created (and no token again).
+    """
+    if idempotency_key:
+        existing = db.scalar(
+            select(CitizenRequest).where(CitizenRequest.idempotency_key == idempotency_key)
+        )
+        if existing is not None:
+            return existing, None
+    errors: dict[str, str] = {}
+    category = routing.get_category_by_code(db, code=data.category)
+    if category is None or not category.active or (staff is None and not category.accepts_public):
+        errors["category"] = "请选择一个分类"
+    if staff is None and data.channel not in PUBLIC_CHANNELS:
+        errors["channel"] = "这个渠道只能由工作人员录入"
+    now = utcnow()
+    received_at = data.received_at if (staff is not None and data.received_at) else now
+    if received_at > now + dt.timedelta(minutes=5):
+        errors["received_at"] = "受理时间不能晚于现在"
+    if errors:
+        raise InvalidInput(errors)
+    assert category is not None
+    town, community = _place(db, data)
+    contact = data.contact
+    phone = contact.phone if contact else ""
+    if staff is None:
+        _limit_anonymous(db, client_addr=client_addr, phone=phone)
+
+    route = routing.route(db, category=category, region=community or town)
+    centre = routing.dispatch_centre(db)
+    in_triage = route.unit_id is None or (centre is not None and route.unit_id == centre.id)
+    response_hours, resolve_days = routing.effective_limits(db, category=category)
+    calendar = default_calendar()
+    token = secrets.token_urlsafe(24)
+    request = CitizenRequest(
+        tracking_number=next_tracking_number(db, received_at=received_at),
+        follow_token_hash=_digest(token),
+        idempotency_key=idempotency_key or None,
+        channel=data.channel,
+        category_id=category.id,
+        title=data.title,
+        description=data.description,
+        address=data.address,
+        town_id=town.id,
+        region_id=(community or town).id,
+        latitude=data.latitude,
+        longitude=data.longitude,
+        contact_name=contact.name if contact else "",
+        contact_phone=phone,
+        confidential=data.confidential,
+        resident_id=resident.resident_id if resident else None,
+        entered_by_id=staff.user_id if staff else None,
+        status=Status.triage if in_triage else Status.dispatched,
+        unit_id=route.unit_id,
+        received_at=received_at,
+        response_due_at=calendar.add_working_hours(received_at, hours=response_hours).astimezone(
+            dt.UTC
+        ),
+        resolve_due_at=calendar.add_working_days(received_at, days=resolve_days).astimezone(dt.UTC),
+    )
+    db.add(request)
+    who = staff.display_name if staff else "群众"
+    request.events.append(
+        RequestEvent(
+            kind="submitted", actor_label=who, text=f"通过{CHANNEL_LABELS[data.channel]}受理"
+        )
+    )
+    kind = "triage" if in_triage else "dispatched"
+    text = f"派至{route.unit_name}（{route.reason}）" if route.unit_name else route.reason
+    request.events.append(
+        RequestEvent(kind=kind, actor_label="系统", unit_id=route.unit_id, text=text)
+    )
+    db.flush()
+    if phone:
+        link = f"{get_settings().base_url}/f/{token}"
+        notify.queue_sms(
+            db,
+            to=phone,
+            purpose="request_received",
+            body=f"【民生】您反映的问题已受理，编号 {request.tracking_number}。查看进度：{link}",
+        )
+    return request, token
+
+
+def get_by_tracking(db: Session, *, tracking_number: str) -> CitizenRequest:
+    request = db.scalar(
+        select(CitizenRequest).where(
+            CitizenRequest.tracking_number == tracking_number.strip().upper()
+        )
+    )
+    if request is None:
+        raise NotFound(f"没有找到编号为“{tracking_number[:30]}”的诉求。")
+    return request
+
+
+def get_by_follow_token(db: Session, *, token: str) -> CitizenRequest | None:
+    return db.scalar(
+        select(CitizenRequest).where(CitizenRequest.follow_token_hash == _digest(token))
+    )
+
+
+def can_view(staff: StaffPrincipal, request: CitizenRequest) -> bool:
+    """Staff see a request city-wide by role, or when it sits with a unit they cover."""
+    if staff.can(VIEW_ALL_REQUESTS):
+        return True
+    return request.unit is not None and staff.can(VIEW_REQUESTS, request.unit.path)
+
+
+def public_view(request: CitizenRequest, *, reporter: bool) -> RequestPublic:
+    """The reporter (by secret link) sees the title and public replies; others only the status."""
+    timeline = [
+        EventPublic(
+            at=e.at,
+            kind=e.kind,
+            label=EVENT_LABELS.get(e.kind, e.kind),
+            text=e.text if reporter else "",
+        )
+        for e in request.events
+        if e.public
+    ]
+    return RequestPublic(
+        tracking_number=request.tracking_number,
+        status=request.status,
+        status_label=request.status_label,
+        category=request.category.name,
+        title=request.title if reporter else "",
+        channel=request.channel,
+        town=request.town.name if request.town else None,
+        unit=request.unit.name if request.unit else None,
+        received_at=request.received_at,
+        response_due_at=request.response_due_at,
+        resolve_due_at=request.resolve_due_at,
+        closed_at=request.closed_at,
+        timeline=timeline,
+    )
+
+
+def staff_view(request: CitizenRequest, *, staff: StaffPrincipal) -> RequestStaff:
+    """The full record, with the contact shown only to roles that call residents back."""
+    unit_path = request.unit.path if request.unit else None
+    # City-wide roles (the hotline) call back anyone; unit roles only their own unit's reporters.
+    if staff.can(VIEW_ALL_REQUESTS):
+        may_contact = staff.can(VIEW_CONTACT)
+    else:
+        may_contact = unit_path is not None and staff.can(VIEW_CONTACT, unit_path)
+    show = may_contact and (not request.confidential or staff.can(VIEW_CONFIDENTIAL))
+    base = public_view(request, reporter=True).model_dump()
+    return RequestStaff(
+        **base,
+        id=request.id,
+        description=request.description,
+        address=request.address,
+        community=request.region.name
+        if request.region and request.region_id != request.town_id
+        else None,
+        contact_name=request.contact_name if show else mask_name(request.contact_name),
+        contact_phone=request.contact_phone if show else mask_phone(request.contact_phone),
+        confidential=request.confidential,
+        reopen_count=request.reopen_count,
+        version=request.version,
+    )
