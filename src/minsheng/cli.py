@@ -264,7 +264,8 @@ def create_user(
                 },
             )
             user = service.create_user(db, data=data)
-            click.secho(f"已建立账号 {user.username}（{role}，{found.name}）。", fg="green")
+            label = ROLES.get(role, role)
+            click.secho(f"已建立账号 {user.username}（{label}，{found.name}）。", fg="green")
     except MinshengError as exc:
         fields = getattr(exc, "fields", {})
         for field, message in fields.items():

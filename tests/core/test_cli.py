@@ -87,7 +87,7 @@ def test_create_user_right_after_init(cli, opened):
     out = ok(
         cli("create-user", "--username", "wang", "--password", STRONG, "--role", "administrator")
     )
-    assert "已建立账号 wang（administrator" in out
+    assert "已建立账号 wang（系统管理员" in out
     with opened.session() as db:
         user = db.scalar(select(StaffUser).where(StaffUser.username == "wang"))
         assert passwords.verify_password(user.password_hash, STRONG)
@@ -119,18 +119,16 @@ def test_create_user_in_a_named_unit(cli, opened):
             "--role",
             "supervisor",
             "--unit",
-            "昆山市人民政府",
+            "昆山市",
             "--name",
             "赵磊",
         )
     )
-    assert "已建立账号 zhaolei（supervisor，昆山市人民政府）" in out
+    assert "已建立账号 zhaolei（督查人员，昆山市）" in out
     with opened.session() as db:
         user = db.scalar(select(StaffUser).where(StaffUser.username == "zhaolei"))
         assert user.display_name == "赵磊"
-        assert [(a.role, a.unit.name) for a in user.assignments] == [
-            ("supervisor", "昆山市人民政府")
-        ]
+        assert [(a.role, a.unit.name) for a in user.assignments] == [("supervisor", "昆山市")]
 
 
 REFUSALS = {

@@ -396,3 +396,24 @@ def test_language_switch_ignores_unknown_locales_and_foreign_redirects(client):
     assert response.headers["location"] == "/"
     assert "minsheng_lang" not in response.headers.get("set-cookie", "")
     assert '<html lang="zh-Hans"' in client.get("/").text
+
+
+def test_people_typed_text_is_escaped_in_error_messages_and_titles(client, db):
+    """A unit name comes back inside an error message; it must not become markup."""
+    from tests import factories
+    from tests.conftest import csrf, login
+
+    admin = factories.staff(db, "administrator")
+    name = '<a href="https://evil.example/">点此重新登录</a>'
+    factories.UnitFactory(name=name)
+    db.commit()
+    login(client, admin.username, factories.PASSWORD)
+    page = client.post(
+        "/staff/units/new",
+        data={"csrf_token": csrf(client), "name": name, "kind": "department"},
+    )
+    assert page.status_code == 422
+    assert '<a href="https://evil.example/">' not in page.text
+    assert "&lt;a href=" in page.text
+    history = client.get("/staff/audit/%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E/1")
+    assert "<img src=x" not in history.text and "&lt;img src=x" in history.text

@@ -82,7 +82,7 @@ def me(staff: CurrentStaff, db: DbSession) -> StaffUserRead:
 def tokens(staff: CurrentStaff, db: DbSession, all: bool = False) -> list[ApiTokenRead]:
     user = (
         None
-        if (all and staff.can(MANAGE_ALL_TOKENS))
+        if (all and staff.can_everywhere(MANAGE_ALL_TOKENS))
         else service.get_user(db, user_id=staff.user_id)
     )
     return [ApiTokenRead.model_validate(t) for t in service.list_tokens(db, user=user)]
@@ -100,19 +100,19 @@ def create_token(data: ApiTokenCreate, staff: CurrentStaff, db: DbSession) -> Ap
 @router.delete("/auth/tokens/{token_id}", response_model=ApiTokenRead, summary="吊销令牌")
 def revoke_token(token_id: int, staff: CurrentStaff, db: DbSession) -> ApiTokenRead:
     row = service.revoke_token(
-        db, token_id=token_id, by=staff, any_user=staff.can(MANAGE_ALL_TOKENS)
+        db, token_id=token_id, by=staff, any_user=staff.can_everywhere(MANAGE_ALL_TOKENS)
     )
     return ApiTokenRead.model_validate(row)
 
 
 @router.get("/users", response_model=list[StaffUserRead], summary="工作人员账号")
-def list_users(db: DbSession, _: Manager) -> list[StaffUserRead]:
-    return [user_read(u) for u in service.list_users(db)]
+def list_users(db: DbSession, staff: Manager) -> list[StaffUserRead]:
+    return [user_read(u) for u in service.list_users(db) if service.in_scope(u, staff)]
 
 
 @router.post("/users", response_model=StaffUserRead, status_code=201, summary="新建工作人员账号")
-def create_user(data: StaffUserCreate, db: DbSession, _: Manager) -> StaffUserRead:
-    return user_read(service.create_user(db, data=data))
+def create_user(data: StaffUserCreate, db: DbSession, staff: Manager) -> StaffUserRead:
+    return user_read(service.create_user(db, data=data, by=staff))
 
 
 @router.put("/users/{user_id}", response_model=StaffUserRead, summary="修改账号、角色或停用")

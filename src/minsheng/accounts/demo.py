@@ -13,12 +13,12 @@ from minsheng.org import service as org
 DEMO_PASSWORD = "minsheng-demo-2026"  # noqa: S105 - printed for the demo; development only
 
 DEMO_USERS = [
-    ("admin", "系统管理员", "administrator", "昆山市人民政府"),
-    ("supervisor", "督查员 李明", "supervisor", "昆山市人民政府"),
+    ("admin", "系统管理员", "administrator", "昆山市"),
+    ("supervisor", "督查员 李明", "supervisor", "昆山市"),
     ("operator", "话务员 张丽", "operator", "昆山市12345政务服务便民热线"),
-    ("handler", "承办人 王强（住建局）", "handler", "昆山市住房和城乡建设局"),
-    ("registrar", "登记员 唐芳（千灯镇）", "registrar", "千灯镇行政审批局"),
-    ("gridworker", "网格员 陈军（长泾社区）", "community_worker", "周市镇长泾社区居委会"),
+    ("handler", "承办人 王强", "handler", "昆山市住房和城乡建设局"),
+    ("registrar", "登记员 唐芳", "registrar", "千灯镇行政审批局"),
+    ("gridworker", "网格员 陈军", "community_worker", "周市镇长泾社区居委会"),
 ]
 
 

@@ -89,11 +89,14 @@ def current_resident(
     return principal
 
 
-def require(perm: Permission) -> Callable[..., StaffPrincipal]:
-    """A dependency that lets through only staff holding `perm` (in some unit)."""
+def require(perm: Permission, *, everywhere: bool = False) -> Callable[..., StaffPrincipal]:
+    """A dependency that lets through only staff holding `perm` in some unit, or with
+    `everywhere` at a root unit (for city-wide settings such as regions and categories).
+    Handlers of records in one unit still check that unit with `principal.can(perm, path)`."""
 
     def check(principal: Annotated[StaffPrincipal, Depends(current_staff)]) -> StaffPrincipal:
-        if not principal.can(perm):
+        allowed = principal.can_everywhere(perm) if everywhere else principal.can(perm)
+        if not allowed:
             raise Forbidden()
         return principal
 

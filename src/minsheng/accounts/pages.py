@@ -15,7 +15,7 @@ from minsheng.accounts.models import StaffUser
 from minsheng.accounts.permissions import MANAGE_ALL_TOKENS, MANAGE_USERS
 from minsheng.accounts.schemas import StaffUserCreate, StaffUserUpdate
 from minsheng.core.deps import ClientAddr, DbSession, client_addr
-from minsheng.core.errors import InvalidInput, MinshengError
+from minsheng.core.errors import Forbidden, InvalidInput, MinshengError
 from minsheng.core.permissions import ROLES, StaffPrincipal
 from minsheng.core.settings import get_settings
 from minsheng.org import service as org
@@ -156,8 +156,9 @@ def change_password(
 
 
 @router.get("/staff/users")
-def users(request: Request, db: DbSession, _: Manager) -> Response:
-    return render(request, "accounts/users.html", {"users": service.list_users(db), "roles": ROLES})
+def users(request: Request, db: DbSession, staff: Manager) -> Response:
+    users = [u for u in service.list_users(db) if service.in_scope(u, staff)]
+    return render(request, "accounts/users.html", {"users": users, "roles": ROLES})
 
 
 def _roles_from(form: dict[str, Any]) -> list[dict[str, Any]]:
@@ -201,11 +202,11 @@ def new_user(request: Request, db: DbSession, _: Manager) -> Response:
 
 
 @router.post("/staff/users/new")
-def create_user(request: Request, form: FormFields, db: DbSession, _: Manager) -> Response:
+def create_user(request: Request, form: FormFields, db: DbSession, staff: Manager) -> Response:
     values = {**form, "roles": _roles_from(form), "active": True}
     try:
         _check_roles(values)
-        user = service.create_user(db, data=parse(StaffUserCreate, values))
+        user = service.create_user(db, data=parse(StaffUserCreate, values), by=staff)
     except MinshengError as exc:
         db.rollback()
         return _user_form(request, db, None, values, errors_of(exc), 422)
@@ -213,8 +214,10 @@ def create_user(request: Request, form: FormFields, db: DbSession, _: Manager) -
 
 
 @router.get("/staff/users/{user_id}")
-def edit_user(user_id: int, request: Request, db: DbSession, _: Manager) -> Response:
+def edit_user(user_id: int, request: Request, db: DbSession, staff: Manager) -> Response:
     user = service.get_user(db, user_id=user_id)
+    if not service.in_scope(user, staff):
+        raise Forbidden("这个账号有您管理范围以外的角色，请由上级管理员修改。")
     values = {
         "username": user.username,
         "display_name": user.display_name,
@@ -248,7 +251,7 @@ def update_user(
 
 @router.get("/staff/tokens")
 def tokens(request: Request, db: DbSession, staff: CurrentStaff) -> Response:
-    see_all = staff.can(MANAGE_ALL_TOKENS)
+    see_all = staff.can_everywhere(MANAGE_ALL_TOKENS)
     user = None if see_all else service.get_user(db, user_id=staff.user_id)
     context = {"tokens": service.list_tokens(db, user=user), "see_all": see_all, "errors": {}}
     return render(request, "accounts/tokens.html", context)
@@ -259,7 +262,7 @@ def create_token(
     request: Request, form: FormFields, db: DbSession, staff: CurrentStaff
 ) -> Response:
     name = str(form.get("name", "")).strip()
-    see_all = staff.can(MANAGE_ALL_TOKENS)
+    see_all = staff.can_everywhere(MANAGE_ALL_TOKENS)
     user = service.get_user(db, user_id=staff.user_id)
     if not name or len(name) > 60:
         context = {
@@ -280,5 +283,7 @@ def create_token(
 
 @router.post("/staff/tokens/{token_id}/revoke")
 def revoke_token(token_id: int, db: DbSession, staff: CurrentStaff) -> Response:
-    service.revoke_token(db, token_id=token_id, by=staff, any_user=staff.can(MANAGE_ALL_TOKENS))
+    service.revoke_token(
+        db, token_id=token_id, by=staff, any_user=staff.can_everywhere(MANAGE_ALL_TOKENS)
+    )
     return RedirectResponse("/staff/tokens?revoked=1", status_code=303)

@@ -12,11 +12,12 @@ from sqlalchemy.orm import Session, selectinload
 
 from minsheng.accounts import passwords
 from minsheng.accounts.models import ApiToken, RoleAssignment, StaffUser
+from minsheng.accounts.permissions import MANAGE_USERS
 from minsheng.accounts.schemas import RoleGrantIn, StaffUserCreate, StaffUserUpdate
 from minsheng.audit import service as audit
 from minsheng.core import ratelimit
 from minsheng.core.db import Actor, set_actor, utcnow
-from minsheng.core.errors import InvalidInput, NotFound
+from minsheng.core.errors import Forbidden, InvalidInput, NotFound
 from minsheng.core.permissions import ROLES, Grant, StaffPrincipal
 from minsheng.core.settings import get_settings
 from minsheng.org.models import Unit
@@ -108,13 +109,23 @@ def _check_password(password: str, username: str) -> None:
         raise InvalidInput({"password": problem})
 
 
-def _set_roles(db: Session, user: StaffUser, roles: list[RoleGrantIn]) -> None:
+def _set_roles(
+    db: Session, user: StaffUser, roles: list[RoleGrantIn], by: StaffPrincipal | None
+) -> None:
     wanted = {(r.role, r.unit_id) for r in roles}
     for role, unit_id in wanted:
         if role not in ROLES:
             raise InvalidInput({"roles": f"没有“{role}”这个角色"})
-        if db.get(Unit, unit_id) is None:
+        unit = db.get(Unit, unit_id)
+        if unit is None:
             raise InvalidInput({"roles": "所选的单位不存在"})
+        # A manager grants roles only in units they manage; none above or beside them.
+        if (
+            by is not None
+            and not by.can_everywhere(MANAGE_USERS)
+            and not by.can(MANAGE_USERS, unit.path)
+        ):
+            raise InvalidInput({"roles": f"“{unit.name}”不在您管理的范围内"})
     for assignment in list(user.assignments):
         if (assignment.role, assignment.unit_id) not in wanted:
             user.assignments.remove(assignment)
@@ -123,7 +134,18 @@ def _set_roles(db: Session, user: StaffUser, roles: list[RoleGrantIn]) -> None:
         user.assignments.append(RoleAssignment(role=role, unit_id=unit_id))
 
 
-def create_user(db: Session, *, data: StaffUserCreate) -> StaffUser:
+def in_scope(user: StaffUser, by: StaffPrincipal) -> bool:
+    """Whether every role the account holds lies within the units `by` manages."""
+    if by.can_everywhere(MANAGE_USERS):  # a manager at a root unit manages everyone
+        return True
+    if not user.assignments:
+        return False
+    return all(by.can(MANAGE_USERS, a.unit.path) for a in user.assignments)
+
+
+def create_user(
+    db: Session, *, data: StaffUserCreate, by: StaffPrincipal | None = None
+) -> StaffUser:
     """Opens a staff account with its roles."""
     if get_user_by_username(db, username=data.username) is not None:
         raise InvalidInput({"username": f"用户名“{data.username}”已被使用"})
@@ -138,7 +160,7 @@ def create_user(db: Session, *, data: StaffUserCreate) -> StaffUser:
         password_hash=passwords.hash_password(data.password),
     )
     db.add(user)
-    _set_roles(db, user, data.roles or [])
+    _set_roles(db, user, data.roles or [], by)
     db.flush()
     return user
 
@@ -147,6 +169,8 @@ def update_user(
     db: Session, *, user: StaffUser, data: StaffUserUpdate, by: StaffPrincipal
 ) -> StaffUser:
     """Changes a staff member's details, roles, or whether the account is active."""
+    if not in_scope(user, by):
+        raise Forbidden("这个账号有您管理范围以外的角色，请由上级管理员修改。")
     if user.id == by.user_id and not data.active:
         raise InvalidInput({"active": "不能停用自己的账号"})
     if (
@@ -158,7 +182,7 @@ def update_user(
         raise InvalidInput({"roles": "不能取消自己的管理员角色，请让另一位管理员操作"})
     user.display_name, user.phone, user.active = data.display_name, data.phone, data.active
     if data.roles is not None:  # left out of an API update: roles stay as they are
-        _set_roles(db, user, data.roles)
+        _set_roles(db, user, data.roles, by)
     if not user.active:
         end_all_sessions(db, user=user)
     db.flush()

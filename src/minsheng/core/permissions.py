@@ -78,6 +78,11 @@ class StaffPrincipal:
                 return True
         return False
 
+    def can_everywhere(self, perm: Permission) -> bool:
+        """True when a role granting `perm` is held at a root unit: city-wide settings need it,
+        and managers holding it there manage every unit (an installation has one root)."""
+        return any(g.role in perm.roles and g.unit_path.count("/") == 2 for g in self.grants)
+
     def units_for(self, perm: Permission) -> list[str]:
         """The unit paths under which `perm` holds; scoped listings filter by these."""
         return [g.unit_path for g in self.grants if g.role in perm.roles]

@@ -23,6 +23,8 @@ from minsheng.org.schemas import (
 router = APIRouter(tags=["org"])
 Viewer = Annotated[StaffPrincipal, Depends(require(VIEW_ORG))]
 Manager = Annotated[StaffPrincipal, Depends(require(MANAGE_ORG))]
+# Regions are the city's map: changed only by those who manage the whole organisation.
+RegionManager = Annotated[StaffPrincipal, Depends(require(MANAGE_ORG, everywhere=True))]
 
 
 @router.get("/regions", response_model=list[RegionRead], summary="区划树（上级在前）")
@@ -31,12 +33,14 @@ def list_regions(db: DbSession, _: Viewer) -> list[RegionRead]:
 
 
 @router.post("/regions", response_model=RegionRead, status_code=201, summary="新增区划")
-def create_region(data: RegionCreate, db: DbSession, _: Manager) -> RegionRead:
+def create_region(data: RegionCreate, db: DbSession, _: RegionManager) -> RegionRead:
     return RegionRead.model_validate(service.create_region(db, data=data))
 
 
 @router.put("/regions/{region_id}", response_model=RegionRead, summary="修改区划")
-def update_region(region_id: int, data: RegionUpdate, db: DbSession, _: Manager) -> RegionRead:
+def update_region(
+    region_id: int, data: RegionUpdate, db: DbSession, _: RegionManager
+) -> RegionRead:
     region = service.get_region(db, region_id=region_id)
     return RegionRead.model_validate(service.update_region(db, region=region, data=data))
 
@@ -47,8 +51,8 @@ def list_units(db: DbSession, _: Viewer) -> list[UnitRead]:
 
 
 @router.post("/units", response_model=UnitRead, status_code=201, summary="新增单位")
-def create_unit(data: UnitCreate, db: DbSession, _: Manager) -> UnitRead:
-    return UnitRead.model_validate(service.create_unit(db, data=data))
+def create_unit(data: UnitCreate, db: DbSession, staff: Manager) -> UnitRead:
+    return UnitRead.model_validate(service.create_unit(db, data=data, by=staff))
 
 
 @router.get("/units/{unit_id}", response_model=UnitRead, summary="单位详情")
@@ -57,6 +61,6 @@ def get_unit(unit_id: int, db: DbSession, _: Viewer) -> UnitRead:
 
 
 @router.put("/units/{unit_id}", response_model=UnitRead, summary="修改单位")
-def update_unit(unit_id: int, data: UnitUpdate, db: DbSession, _: Manager) -> UnitRead:
+def update_unit(unit_id: int, data: UnitUpdate, db: DbSession, staff: Manager) -> UnitRead:
     unit = service.get_unit(db, unit_id=unit_id)
-    return UnitRead.model_validate(service.update_unit(db, unit=unit, data=data))
+    return UnitRead.model_validate(service.update_unit(db, unit=unit, data=data, by=staff))

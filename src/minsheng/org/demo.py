@@ -39,8 +39,10 @@ COMMUNITIES = [
 ]
 
 # (name, kind, parent unit, region, contact phone); the parent comes before its children.
+# The root "昆山市" holds everything, so that a role held there is city-wide (see permissions).
 UNITS: list[tuple[str, UnitKind, str | None, str, str]] = [
-    ("昆山市人民政府", UnitKind.government, None, "昆山市", "0512-57512345"),
+    ("昆山市", UnitKind.city, None, "昆山市", ""),
+    ("昆山市人民政府", UnitKind.government, "昆山市", "昆山市", "0512-57512345"),
     ("昆山市12345政务服务便民热线", UnitKind.dispatch_centre, "昆山市人民政府", "昆山市", "12345"),
     ("昆山市行政审批局", UnitKind.department, "昆山市人民政府", "昆山市", "0512-57311001"),
     ("昆山市应急管理局", UnitKind.department, "昆山市人民政府", "昆山市", "0512-57311002"),
@@ -63,10 +65,16 @@ UNITS: list[tuple[str, UnitKind, str | None, str, str]] = [
     ("昆山市水务局", UnitKind.department, "昆山市人民政府", "昆山市", "0512-57311013"),
     ("昆山市公证处", UnitKind.institution, "昆山市人民政府", "昆山市", "0512-57311014"),
     ("昆山市档案馆", UnitKind.institution, "昆山市人民政府", "昆山市", "0512-57311015"),
-    ("中共昆山市委宣传部（市文明办）", UnitKind.party_congress, None, "昆山市", "0512-57311016"),
-    ("昆山市人大常委会", UnitKind.party_congress, None, "昆山市", "0512-57311017"),
-    ("政协昆山市委员会", UnitKind.party_congress, None, "昆山市", "0512-57311018"),
-    ("昆山城市建设投资发展集团", UnitKind.company, None, "昆山市", "0512-57311019"),
+    (
+        "中共昆山市委宣传部（市文明办）",
+        UnitKind.party_congress,
+        "昆山市",
+        "昆山市",
+        "0512-57311016",
+    ),
+    ("昆山市人大常委会", UnitKind.party_congress, "昆山市", "昆山市", "0512-57311017"),
+    ("政协昆山市委员会", UnitKind.party_congress, "昆山市", "昆山市", "0512-57311018"),
+    ("昆山城市建设投资发展集团", UnitKind.company, "昆山市", "昆山市", "0512-57311019"),
     (
         "昆山乐成置业有限公司",
         UnitKind.company,
@@ -74,7 +82,7 @@ UNITS: list[tuple[str, UnitKind, str | None, str, str]] = [
         "昆山市",
         "0512-57311020",
     ),
-    ("国网昆山市供电公司", UnitKind.company, None, "昆山市", "95598"),
+    ("国网昆山市供电公司", UnitKind.company, "昆山市", "昆山市", "95598"),
 ]
 TOWN_OFFICES = [
     "巴城镇",

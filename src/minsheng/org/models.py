@@ -38,6 +38,7 @@ CHILD_LEVELS = {
 
 
 class UnitKind(enum.StrEnum):
+    city = "city"  # the one root: whoever holds a role here acts city-wide
     government = "government"
     department = "department"
     dispatch_centre = "dispatch_centre"
@@ -49,6 +50,7 @@ class UnitKind(enum.StrEnum):
 
 
 UNIT_KIND_LABELS = {
+    UnitKind.city: "全市（根单位）",
     UnitKind.government: "人民政府",
     UnitKind.department: "职能部门",
     UnitKind.dispatch_centre: "派单中心",

@@ -22,6 +22,8 @@ from minsheng.web.templating import render
 router = APIRouter()
 Viewer = Annotated[StaffPrincipal, Depends(require(VIEW_ORG))]
 Manager = Annotated[StaffPrincipal, Depends(require(MANAGE_ORG))]
+# Regions are the city's map: changed only by those who manage the whole organisation.
+RegionManager = Annotated[StaffPrincipal, Depends(require(MANAGE_ORG, everywhere=True))]
 
 
 @router.get("/staff/regions")
@@ -49,13 +51,13 @@ def _region_form(
 
 
 @router.get("/staff/regions/new")
-def new_region(request: Request, db: DbSession, _: Manager) -> Response:
+def new_region(request: Request, db: DbSession, _: RegionManager) -> Response:
     parent = request.query_params.get("parent_id", "")
     return _region_form(request, db, None, {"parent_id": parent, "active": True}, {})
 
 
 @router.get("/staff/regions/{region_id}")
-def edit_region(region_id: int, request: Request, db: DbSession, _: Manager) -> Response:
+def edit_region(region_id: int, request: Request, db: DbSession, _: RegionManager) -> Response:
     region = service.get_region(db, region_id=region_id)
     values = {k: getattr(region, k) for k in ("name", "code", "level", "parent_id", "active")}
     return _region_form(request, db, region, values, {})
@@ -68,7 +70,7 @@ def _region_values(form: dict[str, Any], *, creating: bool) -> dict[str, Any]:
 
 
 @router.post("/staff/regions/new")
-def create_region(request: Request, form: FormFields, db: DbSession, _: Manager) -> Response:
+def create_region(request: Request, form: FormFields, db: DbSession, _: RegionManager) -> Response:
     values = _region_values(form, creating=True)
     try:
         region = service.create_region(db, data=parse(RegionUpdate, values))
@@ -80,7 +82,7 @@ def create_region(request: Request, form: FormFields, db: DbSession, _: Manager)
 
 @router.post("/staff/regions/{region_id}")
 def update_region(
-    region_id: int, request: Request, form: FormFields, db: DbSession, _: Manager
+    region_id: int, request: Request, form: FormFields, db: DbSession, _: RegionManager
 ) -> Response:
     region = service.get_region(db, region_id=region_id)
     values = _region_values(form, creating=False)
@@ -138,10 +140,10 @@ def _unit_values(form: dict[str, Any], *, creating: bool) -> dict[str, Any]:
 
 
 @router.post("/staff/units/new")
-def create_unit(request: Request, form: FormFields, db: DbSession, _: Manager) -> Response:
+def create_unit(request: Request, form: FormFields, db: DbSession, staff: Manager) -> Response:
     values = _unit_values(form, creating=True)
     try:
-        unit = service.create_unit(db, data=parse(UnitUpdate, values))
+        unit = service.create_unit(db, data=parse(UnitUpdate, values), by=staff)
     except MinshengError as exc:
         db.rollback()
         return _unit_form(request, db, None, values, errors_of(exc), 422)
@@ -150,12 +152,12 @@ def create_unit(request: Request, form: FormFields, db: DbSession, _: Manager) -
 
 @router.post("/staff/units/{unit_id}")
 def update_unit(
-    unit_id: int, request: Request, form: FormFields, db: DbSession, _: Manager
+    unit_id: int, request: Request, form: FormFields, db: DbSession, staff: Manager
 ) -> Response:
     unit = service.get_unit(db, unit_id=unit_id)
     values = _unit_values(form, creating=False)
     try:
-        service.update_unit(db, unit=unit, data=parse(UnitUpdate, values))
+        service.update_unit(db, unit=unit, data=parse(UnitUpdate, values), by=staff)
     except MinshengError as exc:
         db.rollback()
         return _unit_form(request, db, unit, values, errors_of(exc), 422)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from minsheng.core.errors import Conflict, InvalidInput, NotFound
+from minsheng.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from minsheng.core.permissions import StaffPrincipal
 from minsheng.core.tree import get_parent, place, tree_order
 from minsheng.org.models import (
     CHILD_LEVELS,
@@ -16,11 +17,13 @@ from minsheng.org.models import (
     Unit,
     UnitKind,
 )
+from minsheng.org.permissions import MANAGE_ORG
 from minsheng.org.schemas import RegionCreate, RegionUpdate, UnitCreate, UnitUpdate
 
 LEVEL_ORDER = list(REGION_LEVEL_LABELS)
 # Within a parent: the dispatch centre, departments and institutions before the town governments.
 KIND_ORDER = [
+    UnitKind.city,
     UnitKind.dispatch_centre,
     UnitKind.department,
     UnitKind.institution,
@@ -161,9 +164,26 @@ def _check_unit(db: Session, data: UnitCreate, unit: Unit | None) -> Unit | None
     return parent
 
 
-def create_unit(db: Session, *, data: UnitCreate) -> Unit:
+def _check_scope(
+    by: StaffPrincipal | None, unit: Unit | None, parent: Unit | None, *, moving: bool = True
+) -> None:
+    """A manager acts only within the units they hold the role in; top level needs a root."""
+    if by is None or by.can_everywhere(MANAGE_ORG):  # the system, or a city-wide manager
+        return
+    if unit is not None and not by.can(MANAGE_ORG, unit.path):
+        raise Forbidden("这个单位不在您管理的范围内。")
+    if not moving:
+        return
+    if parent is None and not by.can_everywhere(MANAGE_ORG):
+        raise InvalidInput({"parent_id": "请选择您管理范围内的上级单位"})
+    if parent is not None and not by.can(MANAGE_ORG, parent.path):
+        raise InvalidInput({"parent_id": "所选的上级单位不在您管理的范围内"})
+
+
+def create_unit(db: Session, *, data: UnitCreate, by: StaffPrincipal | None = None) -> Unit:
     """Adds a unit under its parent unit."""
     parent = _check_unit(db, data, None)
+    _check_scope(by, None, parent)
     unit = Unit(
         name=data.name, kind=data.kind, region_id=data.region_id, contact_phone=data.contact_phone
     )
@@ -172,9 +192,12 @@ def create_unit(db: Session, *, data: UnitCreate) -> Unit:
     return unit
 
 
-def update_unit(db: Session, *, unit: Unit, data: UnitUpdate) -> Unit:
+def update_unit(
+    db: Session, *, unit: Unit, data: UnitUpdate, by: StaffPrincipal | None = None
+) -> Unit:
     """Changes a unit's details, moves it, or deactivates it."""
     parent = _check_unit(db, data, unit)
+    _check_scope(by, unit, parent, moving=unit.parent_id != data.parent_id)
     if not data.active and unit.active:
         active_children = db.scalar(
             select(func.count()).select_from(Unit).where(Unit.parent_id == unit.id, Unit.active)

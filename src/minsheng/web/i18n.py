@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import gettext
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -30,6 +31,19 @@ def translations(locale: str) -> gettext.NullTranslations:
     write_mo(buffer, catalog)
     buffer.seek(0)
     return gettext.GNUTranslations(buffer)
+
+
+def gettext_for(locale: str) -> Callable[..., str]:
+    """The `_()` templates call. It returns plain text, never markup, so the template escapes
+    both the message (which may carry a person's input, e.g. a unit name in an error) and the
+    values put into it; Jinja's own gettext would mark the message itself safe."""
+    catalogue = translations(locale)
+
+    def gettext(message: object, **values: object) -> str:
+        text = catalogue.gettext(str(message))
+        return text % values if values else text
+
+    return gettext
 
 
 def pick(cookie_value: str | None, default: str = DEFAULT) -> str:

@@ -41,11 +41,10 @@ def environment(locale: str) -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(["html", "xml"]),
-        extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_gettext_translations(i18n.translations(locale), newstyle=True)  # type: ignore[attr-defined]
+    env.globals["_"] = i18n.gettext_for(locale)
     env.filters["local_time"] = local_time
     env.filters["mask_phone"] = mask_phone
     env.filters["local_iso"] = lambda text: (
