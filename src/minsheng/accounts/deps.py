@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from minsheng.accounts import service, sessions
 from minsheng.accounts.models import Resident, StaffUser
@@ -38,7 +39,15 @@ def _session_user(request: Request, db: DbSession) -> tuple[StaffUser | None, Re
     return staff, resident
 
 
-def optional_staff(request: Request, db: DbSession) -> StaffPrincipal | None:
+# Declared so the OpenAPI document offers "Authorize" with a bearer token; we read it ourselves.
+BEARER = HTTPBearer(auto_error=False, description="POST /api/v1/auth/token 换取的令牌")
+
+
+def optional_staff(
+    request: Request,
+    db: DbSession,
+    _scheme: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)] = None,
+) -> StaffPrincipal | None:
     """The signed-in staff member, if any. The API only accepts tokens, never cookies."""
     if is_machine(request.url.path):
         plain = _bearer(request)

@@ -91,9 +91,18 @@ def verify_code(db: Session, *, phone: str, code: str) -> VerifyResult:
         return VerifyResult(None, "验证码已过期，请重新获取。")
     if challenge.attempts >= s.otp_max_attempts:
         return VerifyResult(None, "验证码输错次数太多，请重新获取。")
-    challenge.attempts += 1
+    # Counted with one conditional update, so parallel guesses cannot share an attempt.
+    counted = db.execute(
+        update(OtpChallenge)
+        .where(OtpChallenge.id == challenge.id, OtpChallenge.attempts < s.otp_max_attempts)
+        .values(attempts=OtpChallenge.attempts + 1)
+        .returning(OtpChallenge.attempts)
+    ).scalar_one_or_none()
+    if counted is None:
+        return VerifyResult(None, "验证码输错次数太多，请重新获取。")
+    db.refresh(challenge)
     if not hmac.compare_digest(challenge.code_hash, _code_hash(phone, code)):
-        left = s.otp_max_attempts - challenge.attempts
+        left = s.otp_max_attempts - counted
         if left <= 0:
             challenge.used_at = utcnow()
             return VerifyResult(None, "验证码输错次数太多，请重新获取。")

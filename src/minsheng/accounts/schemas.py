@@ -26,7 +26,7 @@ class TokenResponse(BaseModel):
 
 class ApiTokenCreate(BaseModel):
     name: str = Field(min_length=1, max_length=60, title="用途")
-    days: int | None = Field(default=None, ge=1, le=3650, title="有效天数")
+    days: int | None = Field(default=None, ge=1, le=365, title="有效天数（最长一年）")
 
 
 class ApiTokenRead(BaseModel):

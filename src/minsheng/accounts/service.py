@@ -197,6 +197,10 @@ def set_password(db: Session, *, user: StaffUser, new_password: str) -> None:
     user.password_hash = passwords.hash_password(new_password)
     user.password_changed_at = utcnow()
     end_all_sessions(db, user=user)
+    # Tokens were issued on the old password; a changed password must shut them out too.
+    for token in list_tokens(db, user=user):
+        if token.revoked_at is None:
+            token.revoked_at = utcnow()
     db.flush()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _SEPARATORS = re.compile(r"[\s\-()（）]")
@@ -10,7 +11,8 @@ _SEPARATORS = re.compile(r"[\s\-()（）]")
 
 def normalize_mobile(raw: str) -> str | None:
     """A mainland mobile number as 11 digits, or None when it is not one."""
-    value = _SEPARATORS.sub("", raw or "")
+    # NFKC turns full-width digits typed with a Chinese input method into ASCII ones.
+    value = _SEPARATORS.sub("", unicodedata.normalize("NFKC", raw or ""))
     if value.startswith("+86"):
         value = value[3:]
     elif value.startswith("0086"):

@@ -8,7 +8,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from minsheng.core.errors import MinshengError, NotAuthenticated
@@ -24,6 +25,7 @@ STATUS_MESSAGES = {
     403: ("forbidden", "您没有权限访问这个页面。"),
     404: ("not_found", "没有找到您要的页面，它可能已被移走。"),
     405: ("method_not_allowed", "不支持这种访问方式。"),
+    409: ("conflict", "与已有记录冲突。"),
     413: ("payload_too_large", "提交的内容太大了。"),
     415: ("unsupported_media_type", "请以 JSON 格式（Content-Type: application/json）提交。"),
     422: ("validation_error", "填写的内容有误，请按提示修改。"),
@@ -122,6 +124,14 @@ def install(app: FastAPI) -> None:
         # A number or text the database cannot hold (an id of 30 digits) is the sender's error.
         log.info("refused out-of-range input on %s %s: %s", request.method, request.url.path, exc)
         return respond(request, 400, message="提交的数据超出了允许的范围。")
+
+    @app.exception_handler(IntegrityError)
+    @app.exception_handler(StaleDataError)
+    async def _conflict(request: Request, exc: Exception) -> Response:
+        # Two people saving the same thing at once: the second is told, nothing is overwritten.
+        log.info("conflict on %s %s: %s", request.method, request.url.path, exc)
+        message = "这条记录刚被别人修改过，或与已有记录重复。请刷新页面后再试。"
+        return respond(request, 409, code="conflict", message=message)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

@@ -22,7 +22,7 @@ CSRF_HEADER = "x-csrf-token"
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 API_TYPES = ("application/json", "multipart/form-data")
 # Token-authenticated machine endpoints never read the session cookie, so need no CSRF token.
-CSRF_EXEMPT = ("/api/", "/open311/")
+CSRF_EXEMPT = ("/api/", "/open311/", "/healthz")
 
 SECURITY_HEADERS = {
     "x-content-type-options": "nosniff",
@@ -71,6 +71,9 @@ class RequestGuard:
                 for key, value in SECURITY_HEADERS.items():
                     if key not in out:
                         out[key] = csp if (csp and key == "content-security-policy") else value
+                # Pages and answers may carry personal data or a fresh token: never kept in caches.
+                if not path.startswith("/static/") and "cache-control" not in out:
+                    out["cache-control"] = "no-store"
                 if new_token:
                     flags = "; Secure" if self.secure_cookies else ""
                     out.append(
