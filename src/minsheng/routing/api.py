@@ -24,7 +24,8 @@ from minsheng.routing.schemas import (
 
 router = APIRouter(tags=["routing"])
 Viewer = Annotated[StaffPrincipal, Depends(require(VIEW_ROUTING))]
-Manager = Annotated[StaffPrincipal, Depends(require(MANAGE_ROUTING))]
+# Categories, limits and rules are city-wide settings.
+Manager = Annotated[StaffPrincipal, Depends(require(MANAGE_ROUTING, everywhere=True))]
 
 
 @router.get(
@@ -37,7 +38,7 @@ Manager = Annotated[StaffPrincipal, Depends(require(MANAGE_ROUTING))]
 def list_categories(db: DbSession, staff: OptionalStaff) -> list[CategoryRead]:
     if staff is not None and staff.can(VIEW_ROUTING):
         return service.read_all(service.list_categories(db))
-    return service.read_all(service.list_categories(db, active_only=True, public_only=True))
+    return service.read_all(service.list_categories(db), shown=service.is_public)
 
 
 @router.post("/categories", response_model=CategoryRead, status_code=201, summary="新增分类")

@@ -21,7 +21,8 @@ from minsheng.web.templating import render
 
 router = APIRouter()
 Viewer = Annotated[StaffPrincipal, Depends(require(VIEW_ROUTING))]
-Manager = Annotated[StaffPrincipal, Depends(require(MANAGE_ROUTING))]
+# Categories, limits and rules are city-wide settings.
+Manager = Annotated[StaffPrincipal, Depends(require(MANAGE_ROUTING, everywhere=True))]
 
 
 @router.get("/staff/categories")
@@ -43,7 +44,12 @@ def _category_form(
         "category": category,
         "values": values,
         "errors": errors,
-        "parents": service.list_categories(db),
+        # A category cannot move under itself or its subtree, so those are not offered.
+        "parents": [
+            c
+            for c in service.list_categories(db)
+            if category is None or not c.path.startswith(category.path)
+        ],
         "units": org.list_units(db, active_only=True),
     }
     return render(request, "routing/category_form.html", context, status=status)

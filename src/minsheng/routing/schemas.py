@@ -40,6 +40,7 @@ class CategoryRead(BaseModel):
     id: int
     code: str
     name: str
+    parent_id: int | None
     parent_code: str | None
     depth: int
     description: str
@@ -50,6 +51,7 @@ class CategoryRead(BaseModel):
     effective_resolve_days: int
     accepts_public: bool
     default_unit_id: int | None
+    sort_order: int
     active: bool
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from minsheng.core.errors import Conflict, InvalidInput, NotFound
 from minsheng.core.settings import get_settings
-from minsheng.core.tree import ancestor_ids, depth, get_parent, place, tree_order
+from minsheng.core.tree import ancestor_ids, get_parent, place, tree_order
 from minsheng.org.models import Region, Unit, UnitKind
 from minsheng.routing.models import Category, RoutingRule
 from minsheng.routing.schemas import (
@@ -63,21 +65,32 @@ def _inherit(root_to_node: list[Category]) -> tuple[int, int]:
     return response, resolve
 
 
-def read_all(categories: list[Category]) -> list[CategoryRead]:
-    """Categories as the API shows them, limits inherited within the list given."""
+def read_all(
+    categories: list[Category], *, shown: Callable[[Category], bool] | None = None
+) -> list[CategoryRead]:
+    """Categories as the API shows them, limits inherited within the list given.
+
+    `shown` narrows what is returned (e.g. to what residents may choose) while the limits are
+    still inherited through the whole list; a category whose parent is not shown is returned at
+    the top level, as `tree_order` places it.
+    """
     by_id = {c.id: c for c in categories}
+    visible = {c.id for c in categories if shown is None or shown(c)}
     out = []
     for c in categories:
+        if c.id not in visible:
+            continue
         chain = [by_id[i] for i in ancestor_ids(c.path) if i in by_id]
         response, resolve = _inherit(chain)
-        parent = by_id.get(c.parent_id) if c.parent_id else None
+        parent = by_id.get(c.parent_id) if c.parent_id in visible else None
         out.append(
             CategoryRead(
                 id=c.id,
                 code=c.code,
                 name=c.name,
+                parent_id=parent.id if parent else None,
                 parent_code=parent.code if parent else None,
-                depth=depth(c.path),
+                depth=sum(1 for n in chain[:-1] if n.id in visible),
                 description=c.description,
                 keywords=c.keywords,
                 response_hours=c.response_hours,
@@ -86,16 +99,25 @@ def read_all(categories: list[Category]) -> list[CategoryRead]:
                 effective_resolve_days=resolve,
                 accepts_public=c.accepts_public,
                 default_unit_id=c.default_unit_id,
+                sort_order=c.sort_order,
                 active=c.active,
             )
         )
     return out
 
 
+def is_public(category: Category) -> bool:
+    """Whether residents may choose the category themselves."""
+    return category.active and category.accepts_public
+
+
 def _check_category(
     db: Session, data: CategoryCreate, category: Category | None
 ) -> Category | None:
     parent = get_parent(db, Category, data.parent_id, "parent_id")
+    if parent is not None and not parent.active and getattr(data, "active", True):
+        # Kept the other way round too: a category with active children cannot be retired.
+        raise InvalidInput({"parent_id": f"上级分类“{parent.name}”已停用，请先启用它"})
     same = get_category_by_code(db, code=data.code)
     if same is not None and same is not category:
         raise InvalidInput({"code": f"代码“{data.code}”已被“{same.name}”使用"})
@@ -138,6 +160,8 @@ def update_category(db: Session, *, category: Category, data: CategoryUpdate) ->
     if category.parent_id != data.parent_id:
         place(db, category, parent)
     db.flush()
+    # The ids changed; relationships loaded earlier in this session would still name the old rows.
+    db.expire(category, ["parent", "default_unit"])
     return category
 
 
@@ -210,6 +234,7 @@ def update_rule(db: Session, *, rule: RoutingRule, data: RoutingRuleCreate) -> R
     for key, value in data.model_dump().items():
         setattr(rule, key, value)
     db.flush()
+    db.expire(rule, ["category", "region", "unit"])  # loaded ones would still name the old rows
     return rule
 
 
