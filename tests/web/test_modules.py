@@ -17,8 +17,17 @@ def test_installed_modules_are_found_through_entry_points():
 def test_home_shows_no_links_to_modules_not_built(client):
     page = client.get("/")
     assert page.status_code == 200
-    for path in ("/requests", "/guides", "/projects", "/track"):
+    for path in ("/guides", "/projects"):
         assert f'href="{path}' not in page.text
+    for path in ("/report", "/track"):  # built: the requests module's links
+        assert f'href="{path}"' in page.text
+
+
+def test_home_without_any_service_links_points_to_12345(client, monkeypatch):
+    bare = tuple(m for m in load_modules() if not m.home_links)
+    monkeypatch.setattr(modules, "load_modules", lambda: bare)
+    page = client.get("/")
+    assert 'class="tile"' not in page.text
     assert "12345" in page.text  # tells residents where to go meanwhile
 
 

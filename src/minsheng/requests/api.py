@@ -4,17 +4,30 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 
 from minsheng.accounts.deps import OptionalStaff
 from minsheng.core.deps import ClientAddr, DbSession
-from minsheng.core.errors import Forbidden
+from minsheng.core.errors import Forbidden, NotAuthenticated
+from minsheng.core.permissions import StaffPrincipal
 from minsheng.core.settings import get_settings
 from minsheng.requests import service
 from minsheng.requests.permissions import ENTER_REQUESTS
 from minsheng.requests.schemas import RequestCreate, RequestCreated, RequestPublic, RequestStaff
 
 router = APIRouter(tags=["requests"])
+
+
+def _staff_or_anonymous(request: Request, staff: OptionalStaff) -> StaffPrincipal | None:
+    """Staff by a valid token, or anonymous without one. A token that is not valid is refused,
+    not read as anonymous: an operator whose token expired would otherwise file a caller's
+    problem as an unattributed web report, and see only the public view of requests."""
+    if staff is None and request.headers.get("authorization"):
+        raise NotAuthenticated("令牌无效、已过期或已被吊销。", code="invalid_token")
+    return staff
+
+
+StaffOrAnonymous = Annotated[StaffPrincipal | None, Depends(_staff_or_anonymous)]
 
 
 @router.post(
@@ -29,7 +42,7 @@ router = APIRouter(tags=["requests"])
 def submit(
     data: RequestCreate,
     db: DbSession,
-    staff: OptionalStaff,
+    staff: StaffOrAnonymous,
     addr: ClientAddr,
     idempotency_key: Annotated[str | None, Header(max_length=80)] = None,
 ) -> RequestCreated:
@@ -63,7 +76,7 @@ def follow(
     tracking_number: str,
     request: Request,
     db: DbSession,
-    staff: OptionalStaff,
+    staff: StaffOrAnonymous,
     token: Annotated[str | None, Query(max_length=100, description="群众的跟踪凭证")] = None,
 ) -> RequestStaff | RequestPublic:
     found = service.get_by_tracking(db, tracking_number=tracking_number)

@@ -69,7 +69,7 @@ class CitizenRequest(TimestampMixin, Base):
     """One problem raised by one resident (or on their behalf), from receipt to closure."""
 
     __tablename__ = "citizen_request"
-    __audit_mask__ = frozenset({"contact_phone"})
+    __audit_mask__ = frozenset({"contact_phone", "contact_name"})
     __audit_redact__ = frozenset({"follow_token_hash"})
     __table_args__ = (
         Index("ix_citizen_request_unit_status", "unit_id", "status"),

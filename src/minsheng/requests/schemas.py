@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from pydantic import BaseModel, Field, field_validator
 
 from minsheng.core.text import normalize_mobile
 from minsheng.requests.models import Channel, Status
 
+# Control characters other than tab and line breaks: PostgreSQL cannot store NUL, and none of
+# them is anything a resident typed on purpose.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
 
 def _strip(value: object) -> object:
-    return value.strip() if isinstance(value, str) else value
+    if not isinstance(value, str):
+        return value
+    if _CONTROL.search(value):
+        raise ValueError("含有无法识别的控制字符，请删除后再提交")
+    return value.strip()
 
 
 class Contact(BaseModel):
@@ -55,7 +64,7 @@ class RequestCreate(BaseModel):
     received_at: dt.datetime | None = Field(default=None, title="受理时间（话务员填写）")
 
     _strip_all = field_validator(
-        "category", "title", "description", "town", "address", mode="before"
+        "category", "title", "description", "town", "community", "address", mode="before"
     )(_strip)
 
     @field_validator("received_at")

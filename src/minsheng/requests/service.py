@@ -12,6 +12,7 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from minsheng.core import ratelimit
@@ -73,15 +74,24 @@ def next_tracking_number(db: Session, *, received_at: dt.datetime) -> str:
     return f"{get_settings().tracking_prefix}{day:%Y%m%d}-{number:04d}"
 
 
-def _place(db: Session, data: RequestCreate) -> tuple[Region, Region | None]:
+def _place(
+    db: Session, data: RequestCreate, errors: dict[str, str]
+) -> tuple[Region | None, Region | None]:
+    """The town and community named, or a message for each in `errors`."""
     town = org.find_region(db, key=data.town)
     if town is None or town.level not in TOWN_LEVELS or not town.active:
-        raise InvalidInput({"town": f"没有区划代码为“{data.town}”的区镇"})
+        errors["town"] = f"没有区划代码为“{data.town}”的区镇"
+        return None, None
     community = None
     if data.community:
         community = org.find_region(db, key=data.community)
-        if community is None or not community.path.startswith(town.path) or community is town:
-            raise InvalidInput({"community": f"“{town.name}”下没有这个社区或村"})
+        if (
+            community is None
+            or not community.active
+            or not community.path.startswith(town.path)
+            or community is town
+        ):
+            errors["community"] = f"“{town.name}”下没有这个社区或村"
     return town, community
 
 
@@ -93,6 +103,12 @@ def _limit_anonymous(db: Session, *, client_addr: str, phone: str) -> None:
             raise TooManyRequests(
                 "提交太频繁了，请一小时后再试；急事请拨打 12345。", retry_after=3600
             )
+
+
+def _by_idempotency_key(db: Session, key: str | None) -> CitizenRequest | None:
+    if not key:
+        return None
+    return db.scalar(select(CitizenRequest).where(CitizenRequest.idempotency_key == key))
 
 
 def submit(
@@ -108,12 +124,9 @@ def submit(
 
     The same idempotency key returns the request it first created (and no token again).
     """
-    if idempotency_key:
-        existing = db.scalar(
-            select(CitizenRequest).where(CitizenRequest.idempotency_key == idempotency_key)
-        )
-        if existing is not None:
-            return existing, None
+    existing = _by_idempotency_key(db, idempotency_key)
+    if existing is not None:
+        return existing, None
     errors: dict[str, str] = {}
     category = routing.get_category_by_code(db, code=data.category)
     if category is None or not category.active or (staff is None and not category.accepts_public):
@@ -124,10 +137,11 @@ def submit(
     received_at = data.received_at if (staff is not None and data.received_at) else now
     if received_at > now + dt.timedelta(minutes=5):
         errors["received_at"] = "受理时间不能晚于现在"
+    # Every field that is wrong is told at once, the place included.
+    town, community = _place(db, data, errors)
     if errors:
         raise InvalidInput(errors)
-    assert category is not None
-    town, community = _place(db, data)
+    assert category is not None and town is not None
     contact = data.contact
     phone = contact.phone if contact else ""
     if staff is None:
@@ -138,46 +152,57 @@ def submit(
     in_triage = route.unit_id is None or (centre is not None and route.unit_id == centre.id)
     response_hours, resolve_days = routing.effective_limits(db, category=category)
     calendar = default_calendar()
+    response_due_at = calendar.add_working_hours(received_at, hours=response_hours)
+    resolve_due_at = calendar.add_working_days(received_at, days=resolve_days)
     token = secrets.token_urlsafe(24)
-    request = CitizenRequest(
-        tracking_number=next_tracking_number(db, received_at=received_at),
-        follow_token_hash=_digest(token),
-        idempotency_key=idempotency_key or None,
-        channel=data.channel,
-        category_id=category.id,
-        title=data.title,
-        description=data.description,
-        address=data.address,
-        town_id=town.id,
-        region_id=(community or town).id,
-        latitude=data.latitude,
-        longitude=data.longitude,
-        contact_name=contact.name if contact else "",
-        contact_phone=phone,
-        confidential=data.confidential,
-        resident_id=resident.resident_id if resident else None,
-        entered_by_id=staff.user_id if staff else None,
-        status=Status.triage if in_triage else Status.dispatched,
-        unit_id=route.unit_id,
-        received_at=received_at,
-        response_due_at=calendar.add_working_hours(received_at, hours=response_hours).astimezone(
-            dt.UTC
-        ),
-        resolve_due_at=calendar.add_working_days(received_at, days=resolve_days).astimezone(dt.UTC),
-    )
-    db.add(request)
-    who = staff.display_name if staff else "群众"
-    request.events.append(
-        RequestEvent(
-            kind="submitted", actor_label=who, text=f"通过{CHANNEL_LABELS[data.channel]}受理"
-        )
-    )
-    kind = "triage" if in_triage else "dispatched"
-    text = f"派至{route.unit_name}（{route.reason}）" if route.unit_name else route.reason
-    request.events.append(
-        RequestEvent(kind=kind, actor_label="系统", unit_id=route.unit_id, text=text)
-    )
-    db.flush()
+    try:
+        # A savepoint: when another submission with the same key won the race, nothing of
+        # ours (number, rows, audit) is kept and the request it made is answered instead.
+        with db.begin_nested():
+            request = CitizenRequest(
+                tracking_number=next_tracking_number(db, received_at=received_at),
+                follow_token_hash=_digest(token),
+                idempotency_key=idempotency_key or None,
+                channel=data.channel,
+                category_id=category.id,
+                title=data.title,
+                description=data.description,
+                address=data.address,
+                town_id=town.id,
+                region_id=(community or town).id,
+                latitude=data.latitude,
+                longitude=data.longitude,
+                contact_name=contact.name if contact else "",
+                contact_phone=phone,
+                confidential=data.confidential,
+                resident_id=resident.resident_id if resident else None,
+                entered_by_id=staff.user_id if staff else None,
+                status=Status.triage if in_triage else Status.dispatched,
+                unit_id=route.unit_id,
+                received_at=received_at,
+                response_due_at=response_due_at.astimezone(dt.UTC),
+                resolve_due_at=resolve_due_at.astimezone(dt.UTC),
+            )
+            db.add(request)
+            who = staff.display_name if staff else "群众"
+            request.events.append(
+                RequestEvent(
+                    kind="submitted",
+                    actor_label=who,
+                    text=f"通过{CHANNEL_LABELS[data.channel]}受理",
+                )
+            )
+            kind = "triage" if in_triage else "dispatched"
+            text = f"派至{route.unit_name}（{route.reason}）" if route.unit_name else route.reason
+            request.events.append(
+                RequestEvent(kind=kind, actor_label="系统", unit_id=route.unit_id, text=text)
+            )
+            db.flush()
+    except IntegrityError:
+        existing = _by_idempotency_key(db, idempotency_key)
+        if existing is None:
+            raise
+        return existing, None
     if phone:
         link = f"{get_settings().base_url}/f/{token}"
         notify.queue_sms(
@@ -245,11 +270,12 @@ def public_view(request: CitizenRequest, *, reporter: bool) -> RequestPublic:
 def staff_view(request: CitizenRequest, *, staff: StaffPrincipal) -> RequestStaff:
     """The full record, with the contact shown only to roles that call residents back."""
     unit_path = request.unit.path if request.unit else None
-    # City-wide roles (the hotline) call back anyone; unit roles only their own unit's reporters.
-    if staff.can(VIEW_ALL_REQUESTS):
-        may_contact = staff.can(VIEW_CONTACT)
-    else:
-        may_contact = unit_path is not None and staff.can(VIEW_CONTACT, unit_path)
+    # City-wide roles (the hotline) call back anyone; unit roles only their own unit's reporters,
+    # even when the same person also holds a city-wide role that does not see contacts.
+    city_wide = any(
+        g.role in VIEW_ALL_REQUESTS.roles and g.role in VIEW_CONTACT.roles for g in staff.grants
+    )
+    may_contact = city_wide or (unit_path is not None and staff.can(VIEW_CONTACT, unit_path))
     show = may_contact and (not request.confidential or staff.can(VIEW_CONFIDENTIAL))
     base = public_view(request, reporter=True).model_dump()
     return RequestStaff(
