@@ -24,8 +24,10 @@ def _bearer(request: Request) -> str | None:
 
 
 def _session_user(request: Request, db: DbSession) -> tuple[StaffUser | None, Resident | None]:
+    """Who the session cookie belongs to. A dependency, so FastAPI looks it up once per request
+    even when a page asks for both the staff member and the resident."""
     plain = request.cookies.get(sessions.COOKIE)
-    if not plain:
+    if not plain or is_machine(request.url.path):
         return None, None
     found, expired = sessions.find(db, plain=plain)
     if expired:
@@ -43,9 +45,13 @@ def _session_user(request: Request, db: DbSession) -> tuple[StaffUser | None, Re
 BEARER = HTTPBearer(auto_error=False, description="POST /api/v1/auth/token 换取的令牌")
 
 
+SessionUser = Annotated[tuple[StaffUser | None, Resident | None], Depends(_session_user)]
+
+
 def optional_staff(
     request: Request,
     db: DbSession,
+    session_user: SessionUser,
     _scheme: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)] = None,
 ) -> StaffPrincipal | None:
     """The signed-in staff member, if any. The API only accepts tokens, never cookies."""
@@ -54,7 +60,7 @@ def optional_staff(
         user = service.user_for_token(db, plain=plain) if plain else None
         via_token = True
     else:
-        user, _ = _session_user(request, db)
+        user, _ = session_user
         via_token = False
     if user is None:
         return None
@@ -78,10 +84,10 @@ def current_staff(
     return principal
 
 
-def optional_resident(request: Request, db: DbSession) -> ResidentPrincipal | None:
-    if is_machine(request.url.path):
-        return None
-    _, resident = _session_user(request, db)
+def optional_resident(
+    request: Request, db: DbSession, session_user: SessionUser
+) -> ResidentPrincipal | None:
+    _, resident = session_user
     if resident is None:
         return None
     principal = ResidentPrincipal(resident.id, resident.phone)
