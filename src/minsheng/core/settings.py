@@ -6,7 +6,7 @@ import functools
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET = "change-me-minsheng-development-secret"  # noqa: S105 - refused outside development
@@ -56,11 +56,37 @@ class Settings(BaseSettings):
 
     tracking_prefix: str = Field(default="KS", pattern=r"^[A-Z]{1,4}$")
     anonymous_requests_per_hour: int = Field(default=10, ge=1)
+    max_photo_bytes: int = Field(default=10 * 1024 * 1024, ge=64 * 1024, le=64 * 1024 * 1024)
+    # Limits by priority; a normal request keeps its category's. Emergency hours run on the clock.
+    emergency_response_hours: float = Field(default=0.5, gt=0, le=24)
+    emergency_resolve_hours: float = Field(default=2, gt=0, le=72)
+    urgent_resolve_hours: float = Field(default=24, gt=0, le=240)
+    complex_resolve_days: int = Field(default=15, ge=1, le=365)
+    # Yellow once this share of the resolution limit is used; the unit and supervisor are told.
+    due_soon_fraction: float = Field(default=0.8, gt=0, lt=1)
+    # Working days past the limit before a red request is escalated to the supervisor.
+    escalate_after_days: int = Field(default=1, ge=0, le=30)
+    max_reopens: int = Field(default=2, ge=0, le=10)
+    max_extension_days: int = Field(default=15, ge=1, le=60)
+    # Satisfaction rate = (satisfied × w1 + basically satisfied × w2) ÷ rated.
+    satisfied_weight: float = Field(default=1.0, ge=0, le=1)
+    basic_weight: float = Field(default=1.0, ge=0, le=1)
 
     default_locale: Literal["zh_Hans", "en"] = "zh_Hans"
     timezone: str = "Asia/Shanghai"
+    # Limits in hours count only these local times, e.g. "08:30-12:00,13:30-17:30"; "": all day.
+    office_hours: str = ""
     jurisdiction_id: str = "320583"
     shared_data_dir: Path = Path("../shared/data")
+
+    @field_validator("office_hours")
+    @classmethod
+    def _check_office_hours(cls, value: str) -> str:
+        # Imported here: the calendar module reads these settings.
+        from minsheng.core.workdays import parse_office_hours
+
+        parse_office_hours(value)
+        return value
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

@@ -13,8 +13,10 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -65,6 +67,47 @@ STATUS_LABELS = {
 }
 
 
+class Priority(enum.StrEnum):
+    emergency = "emergency"  # a danger to people: hours, not days
+    urgent = "urgent"  # water, power, heating out: a day
+    normal = "normal"  # the category's own limits
+    complex = "complex"  # needs several units or works: longer resolution limit
+
+
+PRIORITY_LABELS = {
+    Priority.emergency: "紧急",
+    Priority.urgent: "加急",
+    Priority.normal: "一般",
+    Priority.complex: "复杂",
+}
+
+
+class Outcome(enum.StrEnum):
+    resolved = "resolved"
+    explained = "explained"  # answered with an explanation (policy, already planned, ...)
+    not_ours = "not_ours"  # not a government matter, or not this city's
+    merged = "merged"
+
+
+OUTCOME_LABELS = {
+    Outcome.resolved: "已解决",
+    Outcome.explained: "已解释说明",
+    Outcome.not_ours: "不属于职责范围",
+    Outcome.merged: "已并入其他诉求",
+}
+
+
+class DueColour(enum.StrEnum):
+    """How close a request is to its limit, as the periodic job last saw it."""
+
+    none = "none"
+    yellow = "yellow"  # most of the limit used
+    red = "red"  # past the limit
+
+
+DUE_LABELS = {DueColour.none: "正常", DueColour.yellow: "即将超期", DueColour.red: "已超期"}
+
+
 class CitizenRequest(TimestampMixin, Base):
     """One problem raised by one resident (or on their behalf), from receipt to closure."""
 
@@ -104,6 +147,25 @@ class CitizenRequest(TimestampMixin, Base):
     accepted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     reopen_count: Mapped[int] = mapped_column(Integer, default=0)
+    priority: Mapped[Priority] = mapped_column(
+        Enum(Priority, native_enum=False, length=20), default=Priority.normal
+    )
+    dispatched_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[Outcome | None] = mapped_column(Enum(Outcome, native_enum=False, length=20))
+    due_colour: Mapped[DueColour] = mapped_column(
+        Enum(DueColour, native_enum=False, length=10), default=DueColour.none
+    )
+    escalated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # For the supervisor: reopened after a poor rating, or escalated past its limit.
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Allowed on the public list: not confidential and the reporter did not object.
+    public: Mapped[bool] = mapped_column(Boolean, default=True)
+    qr_box_id: Mapped[int | None] = mapped_column(ForeignKey("qr_box.id", ondelete="SET NULL"))
+    reception_day_id: Mapped[int | None] = mapped_column(
+        ForeignKey("reception_day.id", ondelete="SET NULL")
+    )
+    estate_id: Mapped[int | None] = mapped_column(ForeignKey("estate.id", ondelete="SET NULL"))
+    building: Mapped[str] = mapped_column(String(40), default="")
     merged_into_id: Mapped[int | None] = mapped_column(
         ForeignKey("citizen_request.id", ondelete="SET NULL")
     )
@@ -116,13 +178,32 @@ class CitizenRequest(TimestampMixin, Base):
     unit: Mapped[Unit | None] = relationship()
     region: Mapped[Region | None] = relationship(foreign_keys=[region_id])
     town: Mapped[Region | None] = relationship(foreign_keys=[town_id])
+    merged_into: Mapped[CitizenRequest | None] = relationship(remote_side=[id])
     events: Mapped[list[RequestEvent]] = relationship(
         back_populates="request", order_by="RequestEvent.id", cascade="all, delete-orphan"
+    )
+    co_units: Mapped[list[RequestCoUnit]] = relationship(
+        back_populates="request", order_by="RequestCoUnit.id", cascade="all, delete-orphan"
+    )
+    photos: Mapped[list[RequestPhoto]] = relationship(
+        back_populates="request", order_by="RequestPhoto.id", cascade="all, delete-orphan"
     )
 
     @property
     def status_label(self) -> str:
         return STATUS_LABELS[self.status]
+
+    @property
+    def priority_label(self) -> str:
+        return PRIORITY_LABELS[self.priority]
+
+    @property
+    def outcome_label(self) -> str:
+        return OUTCOME_LABELS[self.outcome] if self.outcome else ""
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in (Status.closed, Status.merged)
 
     @property
     def channel_label(self) -> str:
@@ -147,6 +228,101 @@ class RequestEvent(Base):
 
     request: Mapped[CitizenRequest] = relationship(back_populates="events")
     unit: Mapped[Unit | None] = relationship()
+    photos: Mapped[list[RequestPhoto]] = relationship(
+        back_populates="event", order_by="RequestPhoto.id"
+    )
+
+
+class RequestCoUnit(Base):
+    """A unit that shares a split request with its lead unit (协办单位)."""
+
+    __tablename__ = "request_co_unit"
+    __table_args__ = (UniqueConstraint("request_id", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("citizen_request.id", ondelete="CASCADE"), index=True
+    )
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"), index=True)
+    task: Mapped[str] = mapped_column(String(500), default="")
+    accepted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    done_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    request: Mapped[CitizenRequest] = relationship(back_populates="co_units")
+    unit: Mapped[Unit] = relationship()
+
+
+class RequestPhoto(Base):
+    """A photo with the report or a reply, re-encoded without its metadata."""
+
+    __tablename__ = "request_photo"
+    __audit_ignore__ = frozenset({"content"})
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("citizen_request.id", ondelete="CASCADE"), index=True
+    )
+    event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("request_event.id", ondelete="SET NULL")
+    )
+    # Unguessable, so that a photo's address does not walk to the next one.
+    key: Mapped[str] = mapped_column(String(40), unique=True)
+    content_type: Mapped[str] = mapped_column(String(20))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    request: Mapped[CitizenRequest] = relationship(back_populates="photos")
+    event: Mapped[RequestEvent | None] = relationship(back_populates="photos")
+
+
+class ExtensionStatus(enum.StrEnum):
+    pending = "pending"
+    approved = "approved"
+    refused = "refused"
+
+
+EXTENSION_LABELS = {
+    ExtensionStatus.pending: "待审批",
+    ExtensionStatus.approved: "已同意",
+    ExtensionStatus.refused: "未同意",
+}
+
+
+class Extension(Base):
+    """A unit asks for more working days; a supervisor approves or refuses."""
+
+    __tablename__ = "request_extension"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("citizen_request.id", ondelete="CASCADE"), index=True
+    )
+    days: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[ExtensionStatus] = mapped_column(
+        Enum(ExtensionStatus, native_enum=False, length=10), default=ExtensionStatus.pending
+    )
+    requested_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_user.id", ondelete="SET NULL")
+    )
+    requested_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_user.id", ondelete="SET NULL")
+    )
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+    due_before: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    due_after: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    request: Mapped[CitizenRequest] = relationship()
+
+    @property
+    def status_label(self) -> str:
+        return EXTENSION_LABELS[self.status]
 
 
 class TrackingCounter(Base):

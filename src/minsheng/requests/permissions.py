@@ -19,3 +19,18 @@ VIEW_ALL_REQUESTS = permission(
 # Contact details only for those who call residents back; confidential reporters: operators only.
 VIEW_CONTACT = permission("requests.contact", "查看诉求人的联系方式", roles={"operator", "handler"})
 VIEW_CONFIDENTIAL = permission("requests.confidential", "查看保密诉求人的身份", roles={"operator"})
+# The dispatch centre sends requests on, splits and merges them, and takes returns back.
+DISPATCH_REQUESTS = permission(
+    "requests.dispatch", "派单、改派、拆分与合并诉求", roles={"operator", "administrator"}
+)
+# A unit's own staff accept, return, reply to and close what it holds.
+HANDLE_REQUESTS = permission(
+    "requests.handle",
+    "签收、退回、答复和办结本单位的诉求",
+    roles={"handler", "community_worker", "administrator"},
+)
+SUPERVISE_REQUESTS = permission(
+    "requests.supervise",
+    "督办：超期与重办清单、审批延期",
+    roles={"supervisor", "administrator"},
+)

@@ -8,7 +8,7 @@ import re
 from pydantic import BaseModel, Field, field_validator
 
 from minsheng.core.text import normalize_mobile
-from minsheng.requests.models import Channel, Status
+from minsheng.requests.models import Channel, Priority, Status
 
 # Control characters other than tab and line breaks: PostgreSQL cannot store NUL, and none of
 # them is anything a resident typed on purpose.
@@ -52,7 +52,10 @@ class RequestCreate(BaseModel):
         examples=["每天晚上七点后，青阳路人行道被摊贩占满，行人只能走机动车道。"],
     )
     town: str = Field(
-        min_length=1, max_length=12, title="所在区镇（区划代码）", examples=["320583101"]
+        default="",
+        max_length=12,
+        title="所在区镇（区划代码；扫码和物业报修时可不填）",
+        examples=["320583101"],
     )
     community: str | None = Field(default=None, max_length=12, title="社区或村（区划编号或代码）")
     address: str = Field(default="", max_length=200, title="详细地址")
@@ -62,9 +65,22 @@ class RequestCreate(BaseModel):
     contact: Contact | None = Field(default=None, title="联系方式")
     confidential: bool = Field(default=False, title="为我保密身份")
     received_at: dt.datetime | None = Field(default=None, title="受理时间（话务员填写）")
+    priority: Priority = Field(default=Priority.normal, title="紧急程度（工作人员填写）")
+    box: str | None = Field(default=None, max_length=16, title="意见箱编码（扫码反映）")
+    estate: int | None = Field(default=None, title="小区编号（物业报修）")
+    building: str = Field(default="", max_length=40, title="楼栋")
+    reception_day: int | None = Field(default=None, title="接待日编号（代表接待日）")
 
     _strip_all = field_validator(
-        "category", "title", "description", "town", "community", "address", mode="before"
+        "category",
+        "title",
+        "description",
+        "town",
+        "community",
+        "address",
+        "box",
+        "building",
+        mode="before",
     )(_strip)
 
     @field_validator("received_at")

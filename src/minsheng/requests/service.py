@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -15,20 +17,27 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from minsheng.channels import service as channels
+from minsheng.channels.models import Estate, ReceptionDay
 from minsheng.core import ratelimit
 from minsheng.core.db import utcnow
 from minsheng.core.errors import InvalidInput, NotFound, TooManyRequests
+from minsheng.core.images import MAX_PHOTOS, CleanPhoto
 from minsheng.core.permissions import ResidentPrincipal, StaffPrincipal
 from minsheng.core.settings import get_settings
 from minsheng.core.text import mask_name, mask_phone
 from minsheng.core.workdays import default_calendar
 from minsheng.notify import service as notify
 from minsheng.org import service as org
-from minsheng.org.models import Region, RegionLevel
+from minsheng.org.models import Region, RegionLevel, Unit
+from minsheng.requests import flows
+from minsheng.requests.limits import limits_for
 from minsheng.requests.models import (
     CHANNEL_LABELS,
     PUBLIC_CHANNELS,
+    Channel,
     CitizenRequest,
+    Priority,
     RequestEvent,
     Status,
     TrackingCounter,
@@ -46,11 +55,34 @@ from minsheng.requests.schemas import (
     RequestStaff,
 )
 from minsheng.routing import service as routing
+from minsheng.routing.schemas import RouteAnswer
 
 EVENT_LABELS = {
     "submitted": "已受理",
     "dispatched": "已派单",
     "triage": "待分拣",
+    "reassigned": "已改派",
+    "accepted": "已签收",
+    "returned": "已退回",
+    "split": "多部门办理",
+    "co_done": "协办完成",
+    "merged": "已合并",
+    "merged_in": "并入重复诉求",
+    "action": "办理记录",
+    "reply": "答复",
+    "extension_asked": "申请延期",
+    "extension_approved": "延期",
+    "extension_refused": "延期未获同意",
+    "closed": "已办结",
+    "rated": "群众评价",
+    "reopened": "重办",
+    "due_soon": "即将超期",
+    "overdue": "已超期",
+    "escalated": "督办",
+}
+_SOURCE_REASON = {
+    Channel.qr_box: "意见箱的责任单位",
+    Channel.property_repair: "小区的物业服务企业",
 }
 TOWN_LEVELS = {RegionLevel.town, RegionLevel.zone}
 
@@ -74,10 +106,64 @@ def next_tracking_number(db: Session, *, received_at: dt.datetime) -> str:
     return f"{get_settings().tracking_prefix}{day:%Y%m%d}-{number:04d}"
 
 
+@dataclass
+class Source:
+    """Where a request came in from, when a place or a session fixes part of it."""
+
+    unit: Unit | None = None  # goes straight here, whatever routing says
+    town: Region | None = None
+    community: Region | None = None
+    address: str = ""
+    box_id: int | None = None
+    estate_id: int | None = None
+    reception_day_id: int | None = None
+
+
+def _source(db: Session, data: RequestCreate, errors: dict[str, str]) -> Source:
+    """The QR box, estate or reception day the request names, checked against its channel."""
+    source = Source()
+    if data.box:
+        box = channels.get_box_by_code(db, code=data.box)
+        if box is None or not box.active:
+            errors["box"] = "这个意见箱已停用或不存在，请直接在网上反映"
+        else:
+            source = Source(
+                unit=box.unit if box.unit and box.unit.active else None,
+                town=box.town,
+                community=box.community,
+                address=box.address or box.name,
+                box_id=box.id,
+            )
+    elif data.estate is not None:
+        estate = db.get(Estate, data.estate)
+        if estate is None or not estate.active:
+            errors["estate"] = "请选择您所在的小区"
+        else:
+            if data.building and data.building not in estate.building_list:
+                errors["building"] = "请从列表中选择楼栋"
+            source = Source(
+                unit=estate.unit if estate.unit.active else None,
+                town=estate.town,
+                community=estate.community,
+                address=f"{estate.name}{data.building}",
+                estate_id=estate.id,
+            )
+    if data.reception_day is not None:
+        day = db.get(ReceptionDay, data.reception_day)
+        if day is None:
+            errors["reception_day"] = "没有这个接待日"
+        else:
+            source.reception_day_id = day.id
+    return source
+
+
 def _place(
     db: Session, data: RequestCreate, errors: dict[str, str]
 ) -> tuple[Region | None, Region | None]:
     """The town and community named, or a message for each in `errors`."""
+    if not data.town:
+        errors["town"] = "请选择所在的区镇"
+        return None, None
     town = org.find_region(db, key=data.town)
     if town is None or town.level not in TOWN_LEVELS or not town.active:
         errors["town"] = f"没有区划代码为“{data.town}”的区镇"
@@ -119,6 +205,7 @@ def submit(
     resident: ResidentPrincipal | None = None,
     client_addr: str = "unknown",
     idempotency_key: str | None = None,
+    photos: Sequence[CleanPhoto] = (),
 ) -> tuple[CitizenRequest, str | None]:
     """Receives a request and sends it on; returns it with its secret follow token.
 
@@ -137,8 +224,16 @@ def submit(
     received_at = data.received_at if (staff is not None and data.received_at) else now
     if received_at > now + dt.timedelta(minutes=5):
         errors["received_at"] = "受理时间不能晚于现在"
+    if staff is None and data.priority != Priority.normal:
+        errors["priority"] = "紧急程度由工作人员判断"
+    if len(photos) > MAX_PHOTOS:
+        errors["photos"] = f"最多上传 {MAX_PHOTOS} 张照片"
     # Every field that is wrong is told at once, the place included.
-    town, community = _place(db, data, errors)
+    source = _source(db, data, errors)
+    if source.town is not None:
+        town, community = source.town, source.community
+    else:
+        town, community = _place(db, data, errors)
     if errors:
         raise InvalidInput(errors)
     assert category is not None and town is not None
@@ -147,13 +242,15 @@ def submit(
     if staff is None:
         _limit_anonymous(db, client_addr=client_addr, phone=phone)
 
-    route = routing.route(db, category=category, region=community or town)
+    if source.unit is not None:
+        route = RouteAnswer(
+            unit_id=source.unit.id, unit_name=source.unit.name, reason=_SOURCE_REASON[data.channel]
+        )
+    else:
+        route = routing.route(db, category=category, region=community or town)
     centre = routing.dispatch_centre(db)
     in_triage = route.unit_id is None or (centre is not None and route.unit_id == centre.id)
-    response_hours, resolve_days = routing.effective_limits(db, category=category)
-    calendar = default_calendar()
-    response_due_at = calendar.add_working_hours(received_at, hours=response_hours)
-    resolve_due_at = calendar.add_working_days(received_at, days=resolve_days)
+    limits = limits_for(db, category=category, priority=data.priority)
     token = secrets.token_urlsafe(24)
     try:
         # A savepoint: when another submission with the same key won the race, nothing of
@@ -167,7 +264,7 @@ def submit(
                 category_id=category.id,
                 title=data.title,
                 description=data.description,
-                address=data.address,
+                address=data.address or source.address,
                 town_id=town.id,
                 region_id=(community or town).id,
                 latitude=data.latitude,
@@ -180,8 +277,15 @@ def submit(
                 status=Status.triage if in_triage else Status.dispatched,
                 unit_id=route.unit_id,
                 received_at=received_at,
-                response_due_at=response_due_at.astimezone(dt.UTC),
-                resolve_due_at=resolve_due_at.astimezone(dt.UTC),
+                dispatched_at=None if in_triage else received_at,
+                response_due_at=limits.response_due(received_at),
+                resolve_due_at=limits.resolve_due(received_at),
+                priority=data.priority,
+                public=not data.confidential,
+                qr_box_id=source.box_id,
+                estate_id=source.estate_id,
+                building=data.building if source.estate_id else "",
+                reception_day_id=source.reception_day_id,
             )
             db.add(request)
             who = staff.display_name if staff else "群众"
@@ -197,6 +301,7 @@ def submit(
             request.events.append(
                 RequestEvent(kind=kind, actor_label="系统", unit_id=route.unit_id, text=text)
             )
+            flows.attach_photos(request, photos, request.events[0])
             db.flush()
     except IntegrityError:
         existing = _by_idempotency_key(db, idempotency_key)

@@ -22,13 +22,24 @@ CATALOGUES = Path(__file__).parent / "i18n"
 @functools.cache
 def translations(locale: str) -> gettext.NullTranslations:
     """The translations for `locale`; Chinese needs none, since it is the source."""
-    po = CATALOGUES / locale / "LC_MESSAGES" / "messages.po"
-    if locale == DEFAULT or not po.exists():
+    folder = CATALOGUES / locale / "LC_MESSAGES"
+    files = sorted(folder.glob("*.po")) if locale != DEFAULT else []
+    if not files:
         return gettext.NullTranslations()
-    with po.open("rb") as handle:
-        catalog = read_po(handle, locale=locale)
+    # messages.po first, then one file per area (requests.po, ...), so areas edit apart.
+    files.sort(key=lambda f: (f.name != "messages.po", f.name))
+    merged = None
+    for po in files:
+        with po.open("rb") as handle:
+            catalog = read_po(handle, locale=locale)
+        if merged is None:
+            merged = catalog
+            continue
+        for message in catalog:
+            if message.id and message.string:
+                merged[message.id] = message.string
     buffer = io.BytesIO()
-    write_mo(buffer, catalog)
+    write_mo(buffer, merged)
     buffer.seek(0)
     return gettext.GNUTranslations(buffer)
 

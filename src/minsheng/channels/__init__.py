@@ -1,0 +1,1 @@
+"""Places requests come in from: QR suggestion boxes, reception days, managed estates."""

@@ -1,0 +1,1 @@
+"""The resident's judgement of a closed request, reopening, and the three rates."""

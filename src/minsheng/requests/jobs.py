@@ -1,0 +1,1 @@
+"""Placeholder: due colours job being written."""
