@@ -74,6 +74,8 @@ def settings_env(monkeypatch: pytest.MonkeyPatch, database_url: str) -> Iterator
     monkeypatch.setenv("MINSHENG_DATABASE_URL", database_url)
     monkeypatch.setenv("MINSHENG_SECRET_KEY", "test-secret-" + "x" * 40)
     monkeypatch.setenv("MINSHENG_OTP_RESEND_SECONDS", "0")
+    # The year of demo requests is tested on its own (tests/requests/test_demo.py).
+    monkeypatch.setenv("MINSHENG_DEMO_REQUESTS", "0")
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()

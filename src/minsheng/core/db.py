@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,9 +24,27 @@ NAMING = {
 }
 
 
+# Set only by `clock_at` (demo history, tests); every service asks utcnow() for "now".
+_CLOCK: ContextVar[dt.datetime | None] = ContextVar("minsheng_clock", default=None)
+
+
 def utcnow() -> dt.datetime:
-    """Now, in UTC, with its time zone."""
-    return dt.datetime.now(dt.UTC)
+    """Now, in UTC, with its time zone (or the moment `clock_at` set)."""
+    fixed = _CLOCK.get()
+    return fixed if fixed is not None else dt.datetime.now(dt.UTC)
+
+
+@contextmanager
+def clock_at(moment: dt.datetime) -> Iterator[None]:
+    """Runs the block as if it were `moment`: to replay a year of demo history through the
+    real services, and in tests. Never used while serving."""
+    if moment.tzinfo is None:
+        raise ValueError("clock_at needs a timezone-aware datetime")
+    token = _CLOCK.set(moment.astimezone(dt.UTC))
+    try:
+        yield
+    finally:
+        _CLOCK.reset(token)
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
