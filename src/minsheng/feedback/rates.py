@@ -177,15 +177,18 @@ def rates(
     for tally in tallies.values():
         city.add(tally)
     ids = [k for k in tallies if k is not None]
-    model = Unit if by == "unit" else Region
-    things = {t.id: t for t in db.scalars(select(model).where(model.id.in_(ids)))}
-    rows = []
-    for key, tally in tallies.items():
-        thing = things.get(key) if key is not None else None
-        if thing is None:
-            continue
-        label = str(thing.id) if by == "unit" else (thing.code or str(thing.id))
-        rows.append(_row(label, thing.name, tally))
+    names: dict[int, tuple[str, str]] = {}
+    if by == "unit":
+        for unit in db.scalars(select(Unit).where(Unit.id.in_(ids))):
+            names[unit.id] = (str(unit.id), unit.name)
+    else:
+        for region in db.scalars(select(Region).where(Region.id.in_(ids))):
+            names[region.id] = (region.code or str(region.id), region.name)
+    rows = [
+        _row(*names[key], tally)
+        for key, tally in tallies.items()
+        if key is not None and key in names
+    ]
     rows.sort(key=_score)
     for place, row in enumerate(rows, start=1):
         row.rank = place

@@ -230,9 +230,9 @@ def submit(
         errors["photos"] = f"最多上传 {MAX_PHOTOS} 张照片"
     # Every field that is wrong is told at once, the place included.
     source = _source(db, data, errors)
-    if source.town is not None:
-        town, community = source.town, source.community
-    else:
+    town: Region | None = source.town
+    community: Region | None = source.community
+    if town is None:
         town, community = _place(db, data, errors)
     if errors:
         raise InvalidInput(errors)

@@ -37,7 +37,8 @@ def translations(locale: str) -> gettext.NullTranslations:
             continue
         for message in catalog:
             if message.id and message.string:
-                merged[message.id] = message.string
+                merged[message.id] = message
+    assert merged is not None
     buffer = io.BytesIO()
     write_mo(buffer, merged)
     buffer.seek(0)
