@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     job_poll_seconds: float = Field(default=1.0, gt=0, le=60)
 
     sms_backend: Literal["log"] = "log"
+    # Shared secret the SMS provider's inbound push must send; empty switches replies off.
+    sms_inbound_secret: SecretStr = SecretStr("")
     email_backend: Literal["log", "smtp"] = "log"
     smtp_host: str = "127.0.0.1"
     smtp_port: int = Field(default=25, ge=1, le=65535)

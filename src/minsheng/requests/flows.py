@@ -41,6 +41,8 @@ from minsheng.requests.permissions import (
 from minsheng.routing import service as routing
 
 OPEN = (Status.triage, Status.dispatched, Status.in_progress)
+# The SMS reply codes feedback/sms.py reads; kept here so the closing text cannot drift from them.
+RATING_INVITE = "回复 1 已解决满意，2 已解决基本满意，3 已解决但不满意，4 未解决。"
 # Reporter's photos and every reply's together; six for the report, more across replies.
 MAX_PHOTOS_PER_REQUEST = 30
 # A unit may close with these; "merged" is set only by merging.
@@ -450,8 +452,8 @@ def close(
     _tell_reporter(
         db,
         request,
-        f"您反映的问题（{request.tracking_number}）已办结。问题解决了吗？您满意吗？"
-        "请打开受理短信中的链接评价。",
+        f"您反映的问题（{request.tracking_number}）已办结：{text.strip()[:60]}。"
+        "问题解决了吗？您满意吗？请打开受理短信中的链接评价，或直接" + RATING_INVITE,
         "rating_invite",
     )
     db.flush()

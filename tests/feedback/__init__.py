@@ -1,0 +1,1 @@
+"""Tests of the feedback module: ratings, reopening, the three rates."""
