@@ -83,4 +83,8 @@ def follow(
     if staff is not None and service.can_view(staff, found):
         return service.staff_view(found, staff=staff)
     reporter = token is not None and service.get_by_follow_token(db, token=token) is found
-    return service.public_view(found, reporter=reporter)
+    # A merged duplicate's reporter follows the earlier request it joined.
+    shown = found
+    while reporter and shown.merged_into is not None:
+        shown = shown.merged_into
+    return service.public_view(shown, reporter=reporter)

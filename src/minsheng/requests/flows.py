@@ -84,6 +84,8 @@ def _event(
     unit_id: int | None = None,
     label: str | None = None,
 ) -> RequestEvent:
+    # Every step moves the version, so a decision taken on a page read before it is refused.
+    request.updated_at = utcnow()
     event = RequestEvent(
         kind=kind,
         actor_label=label if label is not None else (staff.display_name if staff else "系统"),
@@ -308,21 +310,23 @@ def record_action(
     version: int | None = None,
 ) -> RequestEvent:
     """A note of what was done (site visit, call made): staff only, on the timeline."""
-    _require_handler_or_co_unit(staff, request)
+    unit_id = _handler_or_co_unit(staff, request)
     _check_version(request, version)
     _require_state(request, (Status.in_progress,), "记录办理情况")
     if len(text.strip()) < 2:
         raise InvalidInput({"text": "请写明办理情况"})
-    event = _event(request, "action", staff, text.strip(), public=False)
+    event = _event(request, "action", staff, text.strip(), public=False, unit_id=unit_id)
     db.flush()
     return event
 
 
-def _require_handler_or_co_unit(staff: StaffPrincipal, request: CitizenRequest) -> None:
+def _handler_or_co_unit(staff: StaffPrincipal, request: CitizenRequest) -> int:
+    """The unit the person acts for: the lead unit, else the co-unit they work in."""
     if request.unit is not None and staff.can(HANDLE_REQUESTS, request.unit.path):
-        return
-    if any(staff.can(HANDLE_REQUESTS, c.unit.path) for c in request.co_units):
-        return
+        return request.unit.id
+    for part in request.co_units:
+        if staff.can(HANDLE_REQUESTS, part.unit.path):
+            return part.unit_id
     raise Forbidden("这件诉求不在您的单位，您不能办理。")
 
 
@@ -396,7 +400,7 @@ def decide_extension(
     db: Session, extension: Extension, *, staff: StaffPrincipal, approve: bool, note: str = ""
 ) -> Extension:
     """A supervisor's decision; approval moves the resolution date by working days."""
-    _require(staff, SUPERVISE_REQUESTS)
+    _require_unit(staff, SUPERVISE_REQUESTS, extension.request)
     if extension.status != ExtensionStatus.pending:
         raise Conflict(f"这份延期申请已经{extension.status_label}。", code="decided")
     request = extension.request

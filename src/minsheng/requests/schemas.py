@@ -126,8 +126,16 @@ class RequestPublic(BaseModel):
     timeline: list[EventPublic]
 
 
+class EventStaff(EventPublic):
+    public: bool = Field(description="反映人是否看得到这一条")
+    actor: str = Field(description="谁做的")
+    unit: str | None = Field(description="以哪个单位的名义")
+
+
 class RequestStaff(RequestPublic):
     """What the handling unit, operators and supervisors see; the contact masked unless allowed."""
+
+    timeline: list[EventStaff]  # type: ignore[assignment]
 
     id: int
     description: str

@@ -50,6 +50,7 @@ from minsheng.requests.permissions import (
 )
 from minsheng.requests.schemas import (
     EventPublic,
+    EventStaff,
     RequestCreate,
     RequestPublic,
     RequestStaff,
@@ -340,7 +341,9 @@ def can_view(staff: StaffPrincipal, request: CitizenRequest) -> bool:
     """Staff see a request city-wide by role, or when it sits with a unit they cover."""
     if staff.can(VIEW_ALL_REQUESTS):
         return True
-    return request.unit is not None and staff.can(VIEW_REQUESTS, request.unit.path)
+    if request.unit is not None and staff.can(VIEW_REQUESTS, request.unit.path):
+        return True
+    return any(staff.can(VIEW_REQUESTS, c.unit.path) for c in request.co_units)
 
 
 def public_view(request: CitizenRequest, *, reporter: bool) -> RequestPublic:
@@ -383,6 +386,19 @@ def staff_view(request: CitizenRequest, *, staff: StaffPrincipal) -> RequestStaf
     may_contact = city_wide or (unit_path is not None and staff.can(VIEW_CONTACT, unit_path))
     show = may_contact and (not request.confidential or staff.can(VIEW_CONFIDENTIAL))
     base = public_view(request, reporter=True).model_dump()
+    # Staff read the whole timeline, their own notes and the system's warnings included.
+    base["timeline"] = [
+        EventStaff(
+            at=e.at,
+            kind=e.kind,
+            label=EVENT_LABELS.get(e.kind, e.kind),
+            text=e.text,
+            public=e.public,
+            actor=e.actor_label,
+            unit=e.unit.name if e.unit else None,
+        )
+        for e in request.events
+    ]
     return RequestStaff(
         **base,
         id=request.id,
