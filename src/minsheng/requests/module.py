@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from minsheng.core.modules import HomeLink, Module, NavItem
 from minsheng.requests import api, api_handling, pages, pages_staff, pages_supervise
+from minsheng.requests.demo import load_demo
 from minsheng.requests.permissions import SUPERVISE_REQUESTS, VIEW_REQUESTS
 
 api_router = APIRouter()
@@ -29,4 +30,6 @@ module = Module(
         HomeLink("查询进度", "/track", "凭编号查看办到哪一步", order=20),
     ),
     jobs=("minsheng.requests.jobs",),
+    demo=load_demo,
+    demo_order=50,
 )
