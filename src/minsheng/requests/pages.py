@@ -1,29 +1,43 @@
-"""Residents' pages: report a problem, then follow it by its number or by the secret link."""
+"""Residents' pages: report a problem (from the web or a scanned QR box), then track it by number.
+
+Following by the secret link and the public list live in pages_follow.py and pages_public.py;
+their routers are included here, so the module's manifest names one router.
+"""
 
 from __future__ import annotations
 
 import re
 import secrets
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from minsheng.accounts.deps import OptionalResident
+from minsheng.channels import service as channels
+from minsheng.channels.models import QrBox
 from minsheng.core.deps import ClientAddr, DbSession
 from minsheng.core.errors import InvalidInput, MinshengError, NotFound
+from minsheng.core.images import MAX_PHOTOS
+from minsheng.core.permissions import ResidentPrincipal
+from minsheng.core.settings import get_settings
 from minsheng.core.tree import ancestor_ids
 from minsheng.org import service as org
 from minsheng.org.models import Region, RegionLevel
-from minsheng.requests import service
-from minsheng.requests.models import Channel, CitizenRequest
+from minsheng.requests import pages_follow, pages_public, service
+from minsheng.requests.models import Channel
+from minsheng.requests.pages_follow import PRIVATE, by_token
 from minsheng.requests.schemas import Contact, RequestCreate
+from minsheng.requests.uploads import ACCEPT, PhotoUpload, read_photos
 from minsheng.routing import service as routing
 from minsheng.web.forms import FormFields, errors_of, parse
 from minsheng.web.templating import render
 
 router = APIRouter()
+router.include_router(pages_follow.router)
+router.include_router(pages_public.router)
 
 FIELDS = (
     "category",
@@ -35,6 +49,8 @@ FIELDS = (
     "contact_name",
     "contact_phone",
 )
+# Where each field's message sits in the summary above the form: the form's own order.
+ORDER = ("category", "title", "description", "photos", "box", "town", "community", "address")
 TYPED = {"title": "标题", "description": "详细情况"}
 CHOOSE = {"category": "请选择问题类别", "town": "请选择所在的区镇"}
 # Service messages about places quote what was sent; the selects only offer valid places.
@@ -42,11 +58,11 @@ PLACE_MESSAGES = {
     "town": "请从列表中选择区镇",
     "community": "所选的社区或村不在这个区镇里，请重新选择",
 }
+NO_BOX = "没有找到这个意见箱，它可能已经停用。请在下面选择问题所在的区镇。"
 # The key is made by this page; anything else is ignored rather than trusted.
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{16,80}$")
+BOX_CODE = re.compile(r"^[a-z0-9]{1,16}$")
 TOWN_LEVELS = (RegionLevel.town, RegionLevel.zone)
-# Pages that carry the secret follow token: never cached, never indexed.
-PRIVATE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
 
 Options = list[tuple[str, str]]
 Groups = list[tuple[str | None, Options]]
@@ -93,20 +109,56 @@ def _places(db: Session) -> tuple[Options, Groups]:
     return [(_key(t), t.name) for t in towns], communities
 
 
+def _box(db: Session, code: str) -> QrBox | None:
+    """The active QR box a poster's code names, or None."""
+    code = code.strip().lower()
+    if not BOX_CODE.match(code):
+        return None
+    box = channels.get_box_by_code(db, code=code)
+    return box if box is not None and box.active else None
+
+
+def _box_place(box: QrBox) -> str:
+    """您在：… — the place the poster hangs, as the resident will recognise it."""
+    parts = [box.name, box.address] if box.address and box.address != box.name else [box.name]
+    area = box.town.name + (box.community.name if box.community else "")
+    return "，".join([*parts, area])
+
+
+def _login_path(box: QrBox | None) -> str:
+    back = f"/report?box={box.code}" if box else "/report"
+    return f"/resident/login?next={quote(back, safe='')}"
+
+
 def _form(
     request: Request,
     db: Session,
     values: dict[str, Any],
     errors: dict[str, str],
     status: int = 200,
+    *,
+    box: QrBox | None = None,
+    resident: ResidentPrincipal | None = None,
+    upload: PhotoUpload | None = None,
+    notice: str = "",
 ) -> Response:
-    towns, communities = _places(db)
+    towns, communities = ([], []) if box else _places(db)
     context = {
-        "values": values,
+        "values": {**values, "box": box.code if box else ""},
         "errors": errors,
         "categories": _category_groups(db),
         "towns": towns,
         "communities": communities,
+        "box_place": _box_place(box) if box else "",
+        "notice": notice,
+        "resident_phone": resident.phone if resident else "",
+        "login_path": _login_path(box),
+        "accept": ACCEPT,
+        "max_photos": MAX_PHOTOS,
+        "max_photo_mb": f"{get_settings().max_photo_bytes / (1024 * 1024):g}",
+        "photo_problems": [p for p in upload.problems if p[0]] if upload else [],
+        # Browsers never refill a file field: say so when photos were sent with a bad form.
+        "photos_dropped": bool(upload and upload.sent and errors),
     }
     return render(request, "requests/report.html", context, status=status)
 
@@ -119,7 +171,7 @@ def _values(form: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def _read(values: dict[str, Any]) -> RequestCreate:
+def _read(values: dict[str, Any], box: QrBox | None, upload: PhotoUpload) -> RequestCreate:
     """The form as the API's schema; every field's message at once, in the form's order."""
     errors: dict[str, str] = {}
     contact = None
@@ -130,32 +182,46 @@ def _read(values: dict[str, Any]) -> RequestCreate:
             )
         except InvalidInput as exc:
             errors.update({f"contact_{k}": v for k, v in exc.fields.items()})
-    data = {
-        **{k: values[k] for k in ("category", "title", "description", "town", "address")},
-        "community": values["community"] or None,
+    data: dict[str, Any] = {
+        **{k: values[k] for k in ("category", "title", "description", "address")},
         "confidential": values["confidential"],
-        "channel": Channel.web,
     }
+    if box is not None:  # the service takes the place, and the unit, from the box
+        data.update(channel=Channel.qr_box, box=box.code)
+        choose = {"category": CHOOSE["category"]}
+    else:
+        data.update(channel=Channel.web, town=values["town"], community=values["community"] or None)
+        choose = CHOOSE
     try:
-        parsed = parse(RequestCreate, data, choose=CHOOSE)
+        parsed = parse(RequestCreate, data, choose=choose)
     except InvalidInput as exc:
         errors.update(exc.fields)
     for name, label in TYPED.items():  # the summary above the form lists messages alone
         if name in errors:
             errors[name] = f"{label}{errors[name]}" if values[name] else f"请填写{label}"
+    if upload.error:
+        errors["photos"] = upload.error
     if errors:
-        order = {name: i for i, name in enumerate(FIELDS)}
-        raise InvalidInput(dict(sorted(errors.items(), key=lambda e: order.get(e[0], 99))))
+        raise InvalidInput(_ordered(errors))
     return parsed.model_copy(update={"contact": contact})
 
 
+def _ordered(errors: dict[str, str]) -> dict[str, str]:
+    order = {name: i for i, name in enumerate((*ORDER, *FIELDS))}
+    return dict(sorted(errors.items(), key=lambda e: order.get(e[0], 99)))
+
+
 @router.get("/report")
-def report_form(request: Request, db: DbSession, resident: OptionalResident) -> Response:
+def report_form(
+    request: Request, db: DbSession, resident: OptionalResident, box: str | None = None
+) -> Response:
     values = {
         "idempotency_key": secrets.token_urlsafe(24),
         "contact_phone": resident.phone if resident else "",
     }
-    return _form(request, db, values, {})
+    found = _box(db, box[:40]) if box else None
+    notice = NO_BOX if box and found is None else ""
+    return _form(request, db, values, {}, box=found, resident=resident, notice=notice)
 
 
 @router.post("/report")
@@ -167,14 +233,22 @@ def report(
     addr: ClientAddr,
 ) -> Response:
     values = _values(form)
+    upload = read_photos(form)
+    code = str(form.get("box", ""))[:40]
+    box = _box(db, code) if code else None
+    if code and box is None:
+        # The box was switched off since the poster was scanned: ask for the place instead.
+        errors = {"__all__": NO_BOX}
+        return _form(request, db, values, errors, 422, resident=resident, upload=upload)
     try:
-        data = _read(values)
+        data = _read(values, box, upload)
         created, token = service.submit(
             db,
             data=data,
             resident=resident,
             client_addr=addr,
             idempotency_key=values["idempotency_key"],
+            photos=upload.photos,
         )
     except MinshengError as exc:
         db.rollback()
@@ -182,7 +256,13 @@ def report(
             k: v if v in CHOOSE.values() else PLACE_MESSAGES.get(k, v)
             for k, v in errors_of(exc).items()
         }
-        return _form(request, db, values, errors, exc.status)
+        if "box" in errors:
+            errors["__all__"] = NO_BOX
+            del errors["box"]
+            box = None
+        return _form(
+            request, db, values, errors, exc.status, box=box, resident=resident, upload=upload
+        )
     if token is not None:
         return RedirectResponse(f"/report/received/{token}", status_code=303)
     if (created.title, created.description) == (data.title, data.description):
@@ -194,29 +274,19 @@ def report(
         f"这张表单已经提交过一次，编号 {created.tracking_number}。"
         "如果这是另一个问题，请再点一次“提交”。"
     )
-    return _form(request, db, values, {"__all__": message}, 409)
-
-
-def _by_token(db: Session, token: str) -> CitizenRequest:
-    found = service.get_by_follow_token(db, token=token[:100])
-    if found is None:
-        raise NotFound("没有找到这条跟踪链接，请核对短信里的链接是否完整，或凭编号查询进度。")
-    return found
+    errors = {"__all__": message}
+    return _form(request, db, values, errors, 409, box=box, resident=resident, upload=upload)
 
 
 @router.get("/report/received/{token}")
 def received(token: str, request: Request, db: DbSession) -> Response:
-    found = _by_token(db, token)
-    context = {"view": service.public_view(found, reporter=True), "follow_path": f"/f/{token}"}
+    found = by_token(db, token)
+    context = {
+        "view": service.public_view(found, reporter=True),
+        "follow_path": f"/f/{token}",
+        "photo_count": len(found.photos),
+    }
     response = render(request, "requests/received.html", context)
-    response.headers.update(PRIVATE)
-    return response
-
-
-@router.get("/f/{token}")
-def follow(token: str, request: Request, db: DbSession) -> Response:
-    view = service.public_view(_by_token(db, token), reporter=True)
-    response = render(request, "requests/follow.html", {"view": view})
     response.headers.update(PRIVATE)
     return response
 
@@ -241,5 +311,6 @@ def track(request: Request, db: DbSession, number: str | None = None) -> Respons
         context["errors"] = {"number": "没有找到这个编号，请核对后再试。编号形如 KS20261126-0001。"}
         return render(request, "requests/track.html", context, status=404)
     context["view"] = service.public_view(found, reporter=False)
+    context["outcome"] = found.outcome_label
     context["again"] = request.query_params.get("again") == "1"
     return render(request, "requests/track.html", context)

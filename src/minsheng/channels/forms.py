@@ -1,0 +1,137 @@
+"""Pieces the channel pages share: place and category choices, photos, times, idempotency keys."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+from collections.abc import Callable
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
+
+from minsheng.core.errors import InvalidInput
+from minsheng.core.images import MAX_PHOTOS, TOO_MANY_PHOTOS, CleanPhoto, clean_photo
+from minsheng.core.settings import get_settings
+from minsheng.core.tree import ancestor_ids
+from minsheng.org import service as org
+from minsheng.org.models import Region, RegionLevel
+from minsheng.routing import service as routing
+
+Options = list[tuple[str, str]]
+Groups = list[tuple[str | None, Options]]
+
+TOWN_LEVELS = (RegionLevel.town, RegionLevel.zone)
+# The key is made by the page; anything else sent is ignored rather than trusted.
+IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{16,80}$")
+LOCAL_INPUT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends
+
+
+def idempotency_key(form: dict[str, Any]) -> str:
+    key = str(form.get("idempotency_key", ""))
+    return key if IDEMPOTENCY_KEY.match(key) else new_key()
+
+
+def new_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def region_key(region: Region) -> str:
+    """What a request form sends for a place: the division code, else the id."""
+    return region.code or str(region.id)
+
+
+def region_id(region: Region) -> str:
+    return str(region.id)
+
+
+def places(db: Session, key: Callable[[Region], str] = region_key) -> tuple[Options, Groups]:
+    """The active towns and zones, and their communities and villages grouped by town."""
+    regions = org.list_regions(db, active_only=True)
+    towns = [r for r in regions if r.level in TOWN_LEVELS]
+    communities: Groups = []
+    for town in towns:
+        below = [(key(r), r.name) for r in regions if r.path.startswith(town.path) and r != town]
+        if below:
+            communities.append((town.name, below))
+    return [(key(t), t.name) for t in towns], communities
+
+
+def town_of(region: Region | None) -> Region | None:
+    """The town or zone a region lies in (itself, when it is one)."""
+    while region is not None and region.level not in TOWN_LEVELS:
+        region = region.parent
+    return region
+
+
+def category_groups(db: Session, *, public_only: bool) -> Groups:
+    """Active categories, one group per top-level category; lone ones share a last group."""
+    categories = routing.list_categories(db, active_only=True, public_only=public_only)
+    ids = {c.id for c in categories}
+    groups: Groups = []
+    lone: Options = []
+    for category in categories:
+        if any(i in ids for i in ancestor_ids(category.path)[:-1]):
+            continue
+        below = [c for c in categories if c.path.startswith(category.path) and c is not category]
+        if not below:
+            lone.append((category.code, category.name))
+            continue
+        depth = category.path.count("/")
+        options = [(c.code, "　" * (c.path.count("/") - depth - 1) + c.name) for c in below]
+        options.append((category.code, f"其他{category.name}问题"))
+        groups.append((category.name, options))
+    if lone:
+        groups.append(("更多类别", lone))
+    return groups
+
+
+def _uploads(value: object) -> list[UploadFile]:
+    items = value if isinstance(value, list) else [value]
+    # A file input left empty still sends a part, with no name and no bytes.
+    return [i for i in items if isinstance(i, UploadFile) and (i.filename or i.size)]
+
+
+def read_photos(form: dict[str, Any], name: str = "photos") -> list[CleanPhoto]:
+    """The uploaded photos, each checked and re-encoded, or InvalidInput({"photos": ...})."""
+    uploads = _uploads(form.get(name))
+    if len(uploads) > MAX_PHOTOS:
+        raise InvalidInput({"photos": TOO_MANY_PHOTOS})
+    limit = get_settings().max_photo_bytes
+    photos = []
+    for upload in uploads:
+        # One byte past the limit is enough to refuse it, without reading the rest.
+        data = upload.file.read(limit + 1)
+        photos.append(clean_photo(data, filename=upload.filename or "", max_bytes=limit))
+    return photos
+
+
+def now_local_input() -> str:
+    """Now, as a datetime-local field shows it in the installation's time zone."""
+    return dt.datetime.now(ZoneInfo(get_settings().timezone)).strftime(LOCAL_INPUT)
+
+
+def parse_local(text: str) -> dt.datetime | None:
+    """A datetime-local value read as the installation's wall-clock time; None when empty."""
+    text = text.strip().replace(" ", "T")
+    if not text:
+        return None
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput({"received_at": "请按“2026-11-26 09:30”的格式填写受理时间"}) from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo(get_settings().timezone))
+    return value
+
+
+def asked_by_name(
+    errors: dict[str, str], values: dict[str, Any], labels: dict[str, str]
+) -> dict[str, str]:
+    """An empty required field is asked for by its name ("请填写小区名称"), not measured."""
+    for name, label in labels.items():
+        if name in errors and not values.get(name):
+            errors[name] = f"请填写{label}"
+    return errors
