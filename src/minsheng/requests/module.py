@@ -28,6 +28,7 @@ module = Module(
     home_links=(
         HomeLink("反映问题", "/report", "身边的烦心事，说一声就办", order=10),
         HomeLink("查询进度", "/track", "凭编号查看办到哪一步", order=20),
+        HomeLink("公开诉求", "/requests", "大家反映了什么，办得怎么样", order=30),
     ),
     jobs=("minsheng.requests.jobs",),
     demo=load_demo,
