@@ -23,7 +23,7 @@ module = Module(
     pages_router=pages_router,
     nav=(
         NavItem("诉求工作台", "/staff/requests", VIEW_REQUESTS, order=10),
-        NavItem("督办", "/staff/supervise", SUPERVISE_REQUESTS, order=12),
+        NavItem("督办工作台", "/staff/supervise", SUPERVISE_REQUESTS, order=12),
     ),
     home_links=(
         HomeLink("反映问题", "/report", "身边的烦心事，说一声就办", order=10),

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, Select, false, func, or_, select, true
 from sqlalchemy.orm import Session, selectinload
 
+from minsheng.core.db import utcnow
 from minsheng.core.permissions import StaffPrincipal
 from minsheng.core.workdays import default_calendar
 from minsheng.org.models import Region, Unit
@@ -25,6 +26,8 @@ from minsheng.requests.models import (
 )
 from minsheng.requests.permissions import SUPERVISE_REQUESTS, VIEW_ALL_REQUESTS, VIEW_REQUESTS
 from minsheng.routing.models import Category
+
+OPEN_STATUSES = (Status.triage, Status.dispatched, Status.in_progress)
 
 
 @dataclass(frozen=True)
@@ -74,7 +77,16 @@ def _narrowed(stmt: Select, filters: RequestFilters, *, with_status: bool = True
     if with_status and f.status is not None:
         stmt = stmt.where(CitizenRequest.status == f.status)
     if f.due_colour is not None:
-        stmt = stmt.where(CitizenRequest.due_colour == f.due_colour)
+        # Colours are about open requests; red is read off the deadline itself, so a request is
+        # overdue the moment it passes, not only once the five-minute sweep has seen it.
+        now = utcnow()
+        stmt = stmt.where(CitizenRequest.status.in_(OPEN_STATUSES))
+        if f.due_colour == DueColour.red:
+            stmt = stmt.where(CitizenRequest.resolve_due_at <= now)
+        else:
+            stmt = stmt.where(
+                CitizenRequest.due_colour == f.due_colour, CitizenRequest.resolve_due_at > now
+            )
     if f.category:
         # The chosen category and everything filed under it.
         path = select(Category.path).where(Category.code == f.category).scalar_subquery()
@@ -83,9 +95,11 @@ def _narrowed(stmt: Select, filters: RequestFilters, *, with_status: bool = True
     if f.channel is not None:
         stmt = stmt.where(CitizenRequest.channel == f.channel)
     if f.town:
-        stmt = stmt.where(
-            CitizenRequest.town_id.in_(select(Region.id).where(Region.code == f.town))
-        )
+        # A division code, or the id of a town that has none (昆山高新区).
+        town = Region.code == f.town
+        if f.town.isdigit() and len(f.town) < 9:
+            town = or_(town, Region.id == int(f.town))
+        stmt = stmt.where(CitizenRequest.town_id.in_(select(Region.id).where(town)))
     if f.unit_id is not None:
         stmt = stmt.where(CitizenRequest.unit_id == f.unit_id)
     if f.received_from is not None:
