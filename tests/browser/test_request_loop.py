@@ -426,7 +426,7 @@ def test_a_late_hotline_entry_is_due_after_the_holiday_and_shows_on_supervision_
 
     supervisor = browse("supervisor", javascript=True)
     sign_in(supervisor, "supervisor")
-    go_to(supervisor, "督办")
+    go_to(supervisor, "督办工作台")
     expect(supervisor.get_by_role("heading", name="督办工作台", level=1)).to_be_visible()
     expect(supervisor.get_by_role("heading", name="已超期（1）")).to_be_visible()
     late = supervisor.get_by_role("table", name="已超期（1）")
