@@ -15,6 +15,7 @@ from minsheng.core.permissions import StaffPrincipal
 from minsheng.org.models import Unit
 from minsheng.requests.models import PRIORITY_LABELS, Channel, CitizenRequest, Priority
 from minsheng.requests.schemas import Contact, RequestCreate
+from minsheng.routing.choices import category_groups
 from minsheng.web.forms import errors_of, parse
 
 FIELDS = (
@@ -106,7 +107,7 @@ def choices(db: Session) -> dict[str, Any]:
     """What the selects offer: every active category (staff may use internal ones), places."""
     towns, communities = forms.places(db)
     return {
-        "categories": forms.category_groups(db, public_only=False),
+        "categories": category_groups(db, public_only=False),
         "towns": towns,
         "communities": communities,
         # The empty option stands for 一般 (normal), so it is not offered twice.

@@ -10,15 +10,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
-from starlette.datastructures import UploadFile
 
 from minsheng.core.errors import InvalidInput
-from minsheng.core.images import MAX_PHOTOS, TOO_MANY_PHOTOS, CleanPhoto, clean_photo
+from minsheng.core.images import CleanPhoto
 from minsheng.core.settings import get_settings
-from minsheng.core.tree import ancestor_ids
 from minsheng.org import service as org
 from minsheng.org.models import Region, RegionLevel
-from minsheng.routing import service as routing
+from minsheng.requests import uploads
 
 Options = list[tuple[str, str]]
 Groups = list[tuple[str | None, Options]]
@@ -66,46 +64,12 @@ def town_of(region: Region | None) -> Region | None:
     return region
 
 
-def category_groups(db: Session, *, public_only: bool) -> Groups:
-    """Active categories, one group per top-level category; lone ones share a last group."""
-    categories = routing.list_categories(db, active_only=True, public_only=public_only)
-    ids = {c.id for c in categories}
-    groups: Groups = []
-    lone: Options = []
-    for category in categories:
-        if any(i in ids for i in ancestor_ids(category.path)[:-1]):
-            continue
-        below = [c for c in categories if c.path.startswith(category.path) and c is not category]
-        if not below:
-            lone.append((category.code, category.name))
-            continue
-        depth = category.path.count("/")
-        options = [(c.code, "　" * (c.path.count("/") - depth - 1) + c.name) for c in below]
-        options.append((category.code, f"其他{category.name}问题"))
-        groups.append((category.name, options))
-    if lone:
-        groups.append(("更多类别", lone))
-    return groups
-
-
-def _uploads(value: object) -> list[UploadFile]:
-    items = value if isinstance(value, list) else [value]
-    # A file input left empty still sends a part, with no name and no bytes.
-    return [i for i in items if isinstance(i, UploadFile) and (i.filename or i.size)]
-
-
 def read_photos(form: dict[str, Any], name: str = "photos") -> list[CleanPhoto]:
     """The uploaded photos, each checked and re-encoded, or InvalidInput({"photos": ...})."""
-    uploads = _uploads(form.get(name))
-    if len(uploads) > MAX_PHOTOS:
-        raise InvalidInput({"photos": TOO_MANY_PHOTOS})
-    limit = get_settings().max_photo_bytes
-    photos = []
-    for upload in uploads:
-        # One byte past the limit is enough to refuse it, without reading the rest.
-        data = upload.file.read(limit + 1)
-        photos.append(clean_photo(data, filename=upload.filename or "", max_bytes=limit))
-    return photos
+    upload = uploads.read_photos(form, name)
+    if upload.error is not None:
+        raise InvalidInput({"photos": upload.error})
+    return upload.photos
 
 
 def now_local_input() -> str:

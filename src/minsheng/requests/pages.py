@@ -23,7 +23,6 @@ from minsheng.core.errors import InvalidInput, MinshengError, NotFound
 from minsheng.core.images import MAX_PHOTOS
 from minsheng.core.permissions import ResidentPrincipal
 from minsheng.core.settings import get_settings
-from minsheng.core.tree import ancestor_ids
 from minsheng.org import service as org
 from minsheng.org.models import Region, RegionLevel
 from minsheng.requests import pages_follow, pages_public, service
@@ -31,7 +30,7 @@ from minsheng.requests.models import Channel
 from minsheng.requests.pages_follow import PRIVATE, by_token
 from minsheng.requests.schemas import Contact, RequestCreate
 from minsheng.requests.uploads import ACCEPT, PhotoUpload, read_photos
-from minsheng.routing import service as routing
+from minsheng.routing.choices import category_groups
 from minsheng.web.forms import FormFields, errors_of, parse
 from minsheng.web.templating import render
 
@@ -71,28 +70,6 @@ Groups = list[tuple[str | None, Options]]
 def _key(region: Region) -> str:
     """What a place select sends: the division code, else the id (the service takes both)."""
     return region.code or str(region.id)
-
-
-def _category_groups(db: Session) -> Groups:
-    """Active public categories, one group per top-level category; lone ones share a group."""
-    categories = routing.list_categories(db, active_only=True, public_only=True)
-    ids = {c.id for c in categories}
-    groups: Groups = []
-    lone: Options = []
-    for category in categories:
-        if any(i in ids for i in ancestor_ids(category.path)[:-1]):
-            continue
-        below = [c for c in categories if c.path.startswith(category.path) and c is not category]
-        if not below:
-            lone.append((category.code, category.name))
-            continue
-        depth = category.path.count("/")
-        options = [(c.code, "　" * (c.path.count("/") - depth - 1) + c.name) for c in below]
-        options.append((category.code, f"其他{category.name}问题"))
-        groups.append((category.name, options))
-    if lone:
-        groups.append(("更多类别", lone))
-    return groups
 
 
 def _places(db: Session) -> tuple[Options, Groups]:
@@ -146,7 +123,7 @@ def _form(
     context = {
         "values": {**values, "box": box.code if box else ""},
         "errors": errors,
-        "categories": _category_groups(db),
+        "categories": category_groups(db, public_only=True),
         "towns": towns,
         "communities": communities,
         "box_place": _box_place(box) if box else "",
