@@ -66,7 +66,7 @@ def test_only_supervisors_see_the_page(client, db, kunshan):
     sign_in(client, "supervisor")
     page = client.get("/staff/supervise")
     assert page.status_code == 200
-    assert '<a href="/staff/supervise" aria-current="page">督办</a>' in page.text
+    assert '<a href="/staff/supervise" aria-current="page">督办工作台</a>' in page.text
 
 
 def test_overdue_escalated_and_reopened_lists(client, db, kunshan):
