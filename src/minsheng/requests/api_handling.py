@@ -14,7 +14,7 @@ from minsheng.accounts.deps import CurrentStaff, require
 from minsheng.core.deps import DbSession
 from minsheng.core.errors import InvalidInput, NotFound
 from minsheng.core.permissions import StaffPrincipal
-from minsheng.requests import api_photos, flows, queries, service
+from minsheng.requests import api_photos, extensions, flows, queries, service
 from minsheng.requests.api_photos import TrackingNumber
 from minsheng.requests.models import (
     Channel,
@@ -282,7 +282,9 @@ def ask_extension(
     tracking_number: TrackingNumber, data: ExtensionIn, db: DbSession, staff: CurrentStaff
 ) -> ExtensionRead:
     request = service.get_by_tracking(db, tracking_number=tracking_number)
-    extension = flows.ask_extension(db, request, staff=staff, days=data.days, reason=data.reason)
+    extension = extensions.ask_extension(
+        db, request, staff=staff, days=data.days, reason=data.reason
+    )
     return _extension(extension)
 
 
@@ -309,8 +311,8 @@ def list_extensions(
 def decide_extension(
     extension_id: int, data: DecisionIn, db: DbSession, staff: CurrentStaff
 ) -> ExtensionRead:
-    extension = flows.get_extension(db, extension_id=extension_id)
-    flows.decide_extension(db, extension, staff=staff, approve=data.approve, note=data.note)
+    extension = extensions.get_extension(db, extension_id=extension_id)
+    extensions.decide_extension(db, extension, staff=staff, approve=data.approve, note=data.note)
     return _extension(extension)
 
 

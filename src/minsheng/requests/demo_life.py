@@ -17,7 +17,7 @@ from minsheng.feedback import service as feedback
 from minsheng.feedback.models import RatedVia, Satisfaction
 from minsheng.feedback.schemas import RatingCreate
 from minsheng.requests import demo_answers as answers
-from minsheng.requests import flows
+from minsheng.requests import extensions, flows
 from minsheng.requests.demo_plan import Plan, fill
 from minsheng.requests.models import Channel, CitizenRequest, Outcome, Priority, Status
 
@@ -204,7 +204,7 @@ def _extension(
     due = request.resolve_due_at
     yield _after(_between(rng, utcnow(), min(finish, due), demo))
     reason = rng.choice(answers.EXTENSION_REASONS)
-    extension = flows.ask_extension(
+    extension = extensions.ask_extension(
         demo.db,
         request,
         staff=demo.handler(request.unit),
@@ -214,7 +214,9 @@ def _extension(
     yield _after(_daytime(rng, utcnow() + dt.timedelta(hours=rng.uniform(1, 20)), demo))
     approve = rng.random() < 0.65
     note = rng.choice(answers.EXTENSION_APPROVALS if approve else answers.EXTENSION_REFUSALS)
-    flows.decide_extension(demo.db, extension, staff=demo.supervisor, approve=approve, note=note)
+    extensions.decide_extension(
+        demo.db, extension, staff=demo.supervisor, approve=approve, note=note
+    )
     if approve:
         return _between(rng, max(utcnow(), due - 24 * HOUR), request.resolve_due_at, demo)
     return _between(rng, utcnow() + 2 * HOUR, max(due, utcnow() + 48 * HOUR), demo)

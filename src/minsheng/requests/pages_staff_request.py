@@ -25,7 +25,7 @@ from minsheng.feedback.models import SATISFACTION_LABELS, VIA_LABELS, RatedVia
 from minsheng.feedback.permissions import RECORD_RATING
 from minsheng.feedback.schemas import RatingCreate
 from minsheng.org import service as org
-from minsheng.requests import flows, service, workbench
+from minsheng.requests import extensions, flows, service, workbench
 from minsheng.requests.models import (
     OUTCOME_LABELS,
     CitizenRequest,
@@ -267,7 +267,7 @@ def _extension(
     days = optional_int(form.get("days"))
     # Empty or not a number: 0 gets the flow's own message about the allowed range.
     days = 0 if days is None or days < 0 else days
-    flows.ask_extension(db, found, staff=staff, days=days, reason=_text(form, "reason"))
+    extensions.ask_extension(db, found, staff=staff, days=days, reason=_text(form, "reason"))
 
 
 def _close(db: Session, found: CitizenRequest, staff: StaffPrincipal, form: Form, v: int) -> None:

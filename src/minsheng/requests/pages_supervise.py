@@ -14,7 +14,7 @@ from minsheng.core.db import utcnow
 from minsheng.core.deps import DbSession
 from minsheng.core.errors import Conflict, Forbidden, InvalidInput
 from minsheng.core.permissions import StaffPrincipal
-from minsheng.requests import flows, workbench
+from minsheng.requests import extensions, workbench
 from minsheng.requests.permissions import SUPERVISE_REQUESTS
 from minsheng.web.forms import FormFields
 from minsheng.web.templating import render
@@ -68,7 +68,7 @@ def supervise(request: Request, db: DbSession, staff: Supervisor) -> Response:
 def decide(
     extension_id: int, request: Request, form: FormFields, db: DbSession, staff: Supervisor
 ) -> Response:
-    extension = flows.get_extension(db, extension_id=extension_id)
+    extension = extensions.get_extension(db, extension_id=extension_id)
     unit = extension.request.unit
     if unit is None or not staff.can(SUPERVISE_REQUESTS, unit.path):
         raise Forbidden("这件诉求不在您督办的范围内。")
@@ -78,7 +78,9 @@ def decide(
     try:
         if decision not in ("approve", "refuse"):
             raise InvalidInput({"decision": "请选择同意或不同意"})
-        flows.decide_extension(db, extension, staff=staff, approve=decision == "approve", note=note)
+        extensions.decide_extension(
+            db, extension, staff=staff, approve=decision == "approve", note=note
+        )
     except InvalidInput as exc:
         db.rollback()
         values = {"note": note}
