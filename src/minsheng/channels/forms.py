@@ -5,16 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
-from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
-
-from sqlalchemy.orm import Session
 
 from minsheng.core.errors import InvalidInput
 from minsheng.core.images import CleanPhoto
 from minsheng.core.settings import get_settings
-from minsheng.org import service as org
+from minsheng.org.choices import places as places
+from minsheng.org.choices import region_id as region_id
+from minsheng.org.choices import region_key as region_key
 from minsheng.org.models import Region, RegionLevel
 from minsheng.requests import uploads
 
@@ -34,27 +33,6 @@ def idempotency_key(form: dict[str, Any]) -> str:
 
 def new_key() -> str:
     return secrets.token_urlsafe(24)
-
-
-def region_key(region: Region) -> str:
-    """What a request form sends for a place: the division code, else the id."""
-    return region.code or str(region.id)
-
-
-def region_id(region: Region) -> str:
-    return str(region.id)
-
-
-def places(db: Session, key: Callable[[Region], str] = region_key) -> tuple[Options, Groups]:
-    """The active towns and zones, and their communities and villages grouped by town."""
-    regions = org.list_regions(db, active_only=True)
-    towns = [r for r in regions if r.level in TOWN_LEVELS]
-    communities: Groups = []
-    for town in towns:
-        below = [(key(r), r.name) for r in regions if r.path.startswith(town.path) and r != town]
-        if below:
-            communities.append((town.name, below))
-    return [(key(t), t.name) for t in towns], communities
 
 
 def town_of(region: Region | None) -> Region | None:

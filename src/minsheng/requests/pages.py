@@ -23,8 +23,8 @@ from minsheng.core.errors import InvalidInput, MinshengError, NotFound
 from minsheng.core.images import MAX_PHOTOS
 from minsheng.core.permissions import ResidentPrincipal
 from minsheng.core.settings import get_settings
-from minsheng.org import service as org
-from minsheng.org.models import Region, RegionLevel
+from minsheng.org.choices import places
+from minsheng.org.models import RegionLevel
 from minsheng.requests import pages_follow, pages_public, service
 from minsheng.requests.models import Channel
 from minsheng.requests.pages_follow import PRIVATE, by_token
@@ -67,25 +67,6 @@ Options = list[tuple[str, str]]
 Groups = list[tuple[str | None, Options]]
 
 
-def _key(region: Region) -> str:
-    """What a place select sends: the division code, else the id (the service takes both)."""
-    return region.code or str(region.id)
-
-
-def _places(db: Session) -> tuple[Options, Groups]:
-    """The towns and zones, and their communities and villages grouped by town."""
-    regions = org.list_regions(db, active_only=True)
-    towns = [r for r in regions if r.level in TOWN_LEVELS]
-    communities: Groups = []
-    for town in towns:
-        below = [
-            (_key(r), r.name) for r in regions if r.path.startswith(town.path) and r is not town
-        ]
-        if below:
-            communities.append((town.name, below))
-    return [(_key(t), t.name) for t in towns], communities
-
-
 def _box(db: Session, code: str) -> QrBox | None:
     """The active QR box a poster's code names, or None."""
     code = code.strip().lower()
@@ -119,7 +100,7 @@ def _form(
     upload: PhotoUpload | None = None,
     notice: str = "",
 ) -> Response:
-    towns, communities = ([], []) if box else _places(db)
+    towns, communities = ([], []) if box else places(db)
     context = {
         "values": {**values, "box": box.code if box else ""},
         "errors": errors,
