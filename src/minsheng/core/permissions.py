@@ -15,6 +15,7 @@ ROLES: dict[str, str] = {
     "handler": "承办人",
     "registrar": "登记人员",
     "community_worker": "社区工作者/网格员",
+    "deputy": "人大代表",
 }
 
 

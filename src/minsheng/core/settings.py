@@ -75,6 +75,11 @@ class Settings(BaseSettings):
     # Satisfaction rate = (satisfied × w1 + basically satisfied × w2) ÷ rated.
     satisfied_weight: float = Field(default=1.0, ge=0, le=1)
     basic_weight: float = Field(default=1.0, ge=0, le=1)
+    # Practical projects: points behind the planned progress for a yellow / red warning.
+    project_yellow_lag: float = Field(default=10, gt=0, le=100)
+    project_red_lag: float = Field(default=30, gt=0, le=100)
+    # Reminders go to lead units this many days before the monthly report day.
+    project_remind_days: int = Field(default=3, ge=0, le=20)
 
     default_locale: Literal["zh_Hans", "en"] = "zh_Hans"
     timezone: str = "Asia/Shanghai"
