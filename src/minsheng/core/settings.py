@@ -85,7 +85,10 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Shanghai"
     # Limits in hours count only these local times, e.g. "08:30-12:00,13:30-17:30"; "": all day.
     office_hours: str = ""
-    jurisdiction_id: str = "320583"
+    jurisdiction_id: str = "320583"  # the Open311 jurisdiction_id this installation answers to
+    # Open311 calls allowed per minute with one API key, and from one client address.
+    open311_per_key_per_minute: int = Field(default=120, ge=1)
+    open311_per_address_per_minute: int = Field(default=300, ge=1)
     shared_data_dir: Path = Path("../shared/data")
 
     @field_validator("office_hours")

@@ -34,6 +34,7 @@ class Channel(enum.StrEnum):
     property_repair = "property_repair"
     inspection = "inspection"
     api = "api"
+    open311 = "open311"  # an integration through the Open311 endpoint, never named by residents
 
 
 CHANNEL_LABELS = {
@@ -45,6 +46,7 @@ CHANNEL_LABELS = {
     Channel.property_repair: "物业报修",
     Channel.inspection: "网格巡查",
     Channel.api: "系统对接",
+    Channel.open311: "Open311对接",
 }
 # Channels an anonymous resident may name; the others are entered by staff.
 PUBLIC_CHANNELS = {Channel.web, Channel.qr_box, Channel.property_repair, Channel.api}

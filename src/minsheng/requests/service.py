@@ -80,6 +80,8 @@ EVENT_LABELS = {
     "due_soon": "即将超期",
     "overdue": "已超期",
     "escalated": "督办",
+    "supplement": "补充信息",
+    "comment": "群众补充",
 }
 _SOURCE_REASON = {
     Channel.qr_box: "意见箱的责任单位",
@@ -182,9 +184,11 @@ def _place(
     return town, community
 
 
-def _limit_anonymous(db: Session, *, client_addr: str, phone: str) -> None:
+def _limit_anonymous(db: Session, *, client_addr: str, phone: str, integration: bool) -> None:
     per_hour = get_settings().anonymous_requests_per_hour
-    keys = [f"requests:addr:{client_addr}"] + ([f"requests:phone:{phone}"] if phone else [])
+    # An integration's many residents share its one address; its key has its own limit.
+    by_addr = [] if integration else [f"requests:addr:{client_addr}"]
+    keys = by_addr + ([f"requests:phone:{phone}"] if phone else [])
     for key in keys:
         if not ratelimit.allow(db, key=key, limit=per_hour, window_seconds=3600):
             raise TooManyRequests(
@@ -207,10 +211,12 @@ def submit(
     client_addr: str = "unknown",
     idempotency_key: str | None = None,
     photos: Sequence[CleanPhoto] = (),
+    integration: str | None = None,
 ) -> tuple[CitizenRequest, str | None]:
     """Receives a request and sends it on; returns it with its secret follow token.
 
     The same idempotency key returns the request it first created (and no token again).
+    `integration` names the system that relayed it (an Open311 client), kept on the timeline.
     """
     existing = _by_idempotency_key(db, idempotency_key)
     if existing is not None:
@@ -219,8 +225,11 @@ def submit(
     category = routing.get_category_by_code(db, code=data.category)
     if category is None or not category.active or (staff is None and not category.accepts_public):
         errors["category"] = "请选择一个分类"
-    if staff is None and data.channel not in PUBLIC_CHANNELS:
+    allowed = PUBLIC_CHANNELS | {Channel.open311} if integration else PUBLIC_CHANNELS
+    if staff is None and data.channel not in allowed:
         errors["channel"] = "这个渠道只能由工作人员录入"
+    elif data.channel == Channel.open311 and not integration:
+        errors["channel"] = "这个渠道只能由对接系统提交"
     now = utcnow()
     received_at = data.received_at if (staff is not None and data.received_at) else now
     if received_at > now + dt.timedelta(minutes=5):
@@ -233,15 +242,18 @@ def submit(
     source = _source(db, data, errors)
     town: Region | None = source.town
     community: Region | None = source.community
-    if town is None:
+    # An integration may know only coordinates: the dispatch centre then places the request.
+    if town is None and not (integration and not data.town):
         town, community = _place(db, data, errors)
     if errors:
         raise InvalidInput(errors)
-    assert category is not None and town is not None
+    assert category is not None
     contact = data.contact
     phone = contact.phone if contact else ""
     if staff is None:
-        _limit_anonymous(db, client_addr=client_addr, phone=phone)
+        _limit_anonymous(
+            db, client_addr=client_addr, phone=phone, integration=integration is not None
+        )
 
     if source.unit is not None:
         route = RouteAnswer(
@@ -266,8 +278,8 @@ def submit(
                 title=data.title,
                 description=data.description,
                 address=data.address or source.address,
-                town_id=town.id,
-                region_id=(community or town).id,
+                town_id=town.id if town else None,
+                region_id=(community or town).id if town else None,
                 latitude=data.latitude,
                 longitude=data.longitude,
                 contact_name=contact.name if contact else "",
@@ -294,7 +306,8 @@ def submit(
                 RequestEvent(
                     kind="submitted",
                     actor_label=who,
-                    text=f"通过{CHANNEL_LABELS[data.channel]}受理",
+                    text=f"通过{CHANNEL_LABELS[data.channel]}受理"
+                    + (f"（{integration}）" if integration else ""),
                 )
             )
             kind = "triage" if in_triage else "dispatched"
