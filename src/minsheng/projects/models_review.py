@@ -152,9 +152,7 @@ class ProjectRating(Base):
         ForeignKey("project.id", ondelete="CASCADE"), index=True
     )
     phone_hash: Mapped[str] = mapped_column(String(64))
-    resident_id: Mapped[int | None] = mapped_column(
-        ForeignKey("resident.id", ondelete="SET NULL")
-    )
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("resident.id", ondelete="SET NULL"))
     satisfaction: Mapped[Satisfaction] = mapped_column(
         Enum(Satisfaction, native_enum=False, length=20)
     )
@@ -202,9 +200,7 @@ class Mechanism(TimestampMixin, Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)  # "JZ2026-001"
     title: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[MechanismKind] = mapped_column(
-        Enum(MechanismKind, native_enum=False, length=20)
-    )
+    kind: Mapped[MechanismKind] = mapped_column(Enum(MechanismKind, native_enum=False, length=20))
     issuing_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"))
 
     issuing_unit: Mapped[Unit] = relationship()
