@@ -1,0 +1,1 @@
+"""Jobs of the projects module: report reminders, late and missing reports, warnings."""
