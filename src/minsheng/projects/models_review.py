@@ -145,6 +145,8 @@ class ProjectRating(Base):
     """A resident's satisfaction with a project: one per phone number (hashed) per project."""
 
     __tablename__ = "project_rating"
+    # Comments may name people; the trail records that one was written, masked.
+    __audit_mask__ = frozenset({"comment"})
     __table_args__ = (UniqueConstraint("project_id", "phone_hash"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -165,6 +167,8 @@ class DeputyRating(Base):
     """A deputy's vote in the committee's satisfaction survey: one per deputy and project."""
 
     __tablename__ = "project_deputy_rating"
+    # Comments may name people; the trail records that one was written, masked.
+    __audit_mask__ = frozenset({"comment"})
     __table_args__ = (UniqueConstraint("project_id", "deputy_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

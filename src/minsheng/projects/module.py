@@ -19,6 +19,7 @@ from minsheng.projects import (
     pages_staff,
     pages_supervision,
 )
+from minsheng.projects.demo import load_demo
 from minsheng.projects.permissions import (
     DEPUTY_VOTE,
     MANAGE_COLLECTION,
@@ -63,12 +64,19 @@ module = Module(
         NavItem("月报填报", "/staff/projects/reports", REPORT_PROGRESS, order=32),
         NavItem("项目督查", "/staff/projects/supervision", SUPERVISE, order=33),
         NavItem("问题通报", "/staff/projects/circulars", SUPERVISE, order=34),
+        # Handlers answer the circulars that named their unit's projects on the same page.
+        NavItem("通报整改", "/staff/projects/circulars?mine=1", REPORT_PROGRESS, order=39),
         NavItem("绩效评估", "/staff/projects/evaluation", SUPERVISE, order=35),
-        NavItem("代表票决测评", "/staff/projects/votes", DEPUTY_VOTE, order=36),
+        NavItem("代表票决", "/staff/projects/votes", DEPUTY_VOTE, order=36),
+        NavItem("满意度测评", "/staff/projects/survey", DEPUTY_VOTE, order=37),
+        NavItem("建章立制", "/staff/projects/mechanisms", VIEW_PROJECTS_STAFF, order=38),
     ),
     home_links=(
         HomeLink("实事项目", "/projects", "今年办哪些实事、办到哪一步了", order=50),
         HomeLink("我有建议", "/projects/proposals", "提出您希望政府办的实事", order=51),
+        HomeLink("长效机制", "/projects/mechanisms", "实事办完后留下的制度和办法", order=52),
     ),
     jobs=("minsheng.projects.jobs",),
+    demo=load_demo,
+    demo_order=60,
 )

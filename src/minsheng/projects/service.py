@@ -95,12 +95,30 @@ def planned_percent(project: Project, on: dt.date) -> float:
     return 100.0
 
 
+def measured_on(project: Project, on: dt.date) -> dt.date:
+    """The day the project's latest figure stands for: the end of the month last reported, or of
+    the latest month whose report was due by `on` if that is later (a missing report lags)."""
+    due = previous_month(on)
+    if on < report_due_on(project.batch, due):
+        due = previous_month(on.replace(day=1) - dt.timedelta(days=1))
+    month = max(due, project.progress_month or due)
+    return min(on, _month_end(month))
+
+
+def _month_end(month: str) -> dt.date:
+    year, mon = (int(part) for part in month.split("-"))
+    year, mon = (year + 1, 1) if mon == 12 else (year, mon + 1)
+    return dt.date(year, mon, 1) - dt.timedelta(days=1)
+
+
 def lag_warning(project: Project, on: dt.date, settings: Settings) -> WarningColour:
     """Yellow when lagging the plan by the yellow threshold or a month late to start; red beyond
-    the red threshold. Only running projects are warned."""
+    the red threshold. The figure is compared with the plan on the day it stands for, not with
+    today's plan, so that a report on time is not behind merely because a month has passed.
+    Only running projects are warned."""
     if project.stage != Stage.running:
         return WarningColour.none
-    lag = planned_percent(project, on) - project.progress
+    lag = planned_percent(project, measured_on(project, on)) - project.progress
     if lag >= settings.project_red_lag:
         return WarningColour.red
     late_start = project.started_on is None and (on - project.start_on).days > 31
