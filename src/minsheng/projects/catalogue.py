@@ -268,7 +268,7 @@ def create_project(db: Session, *, staff: StaffPrincipal, data: ProjectCreate) -
     if db.scalar(select(Project.id).where(Project.code == code)) is not None:
         raise InvalidInput({"code": f"项目编号 {code} 已被其他项目使用"})
     with db.no_autoflush:  # nothing is written until the whole plan has been checked
-        project = Project(code=code, batch=batch, stage=data.stage)
+        project = Project(code=code, batch=batch, stage=data.stage, progress=0.0, progress_month="")
         _apply(db, project, data, staff=staff)
         project.warning = lag_warning(project, local_today(), get_settings())
     db.add(project)
