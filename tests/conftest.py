@@ -76,6 +76,8 @@ def settings_env(monkeypatch: pytest.MonkeyPatch, database_url: str) -> Iterator
     monkeypatch.setenv("MINSHENG_OTP_RESEND_SECONDS", "0")
     # The year of demo requests is tested on its own (tests/requests/test_demo.py).
     monkeypatch.setenv("MINSHENG_DEMO_REQUESTS", "0")
+    # The practical projects' demo batch is tested on its own too (tests/projects/test_demo.py).
+    monkeypatch.setenv("MINSHENG_DEMO_PROJECTS", "0")
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()

@@ -62,9 +62,7 @@ class Batch(TimestampMixin, Base):
     report_day: Mapped[int] = mapped_column(Integer, default=5)
     public: Mapped[bool] = mapped_column(Boolean, default=True)
 
-    projects: Mapped[list[Project]] = relationship(
-        back_populates="batch", order_by="Project.code"
-    )
+    projects: Mapped[list[Project]] = relationship(back_populates="batch", order_by="Project.code")
 
 
 class Stage(enum.StrEnum):
@@ -242,9 +240,7 @@ class Follower(Base):
     project_id: Mapped[int] = mapped_column(
         ForeignKey("project.id", ondelete="CASCADE"), index=True
     )
-    resident_id: Mapped[int | None] = mapped_column(
-        ForeignKey("resident.id", ondelete="SET NULL")
-    )
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("resident.id", ondelete="SET NULL"))
     phone: Mapped[str] = mapped_column(String(20))
     # Why they follow: they pressed the button, or their request led to the project.
     reason: Mapped[str] = mapped_column(String(20), default="follow")  # follow | request

@@ -65,13 +65,9 @@ class Proposal(TimestampMixin, Base):
     # Personal data: shown to staff who handle proposals, masked elsewhere, never public.
     proposer_name: Mapped[str] = mapped_column(String(40), default="")
     proposer_phone: Mapped[str] = mapped_column(String(20), default="")
-    resident_id: Mapped[int | None] = mapped_column(
-        ForeignKey("resident.id", ondelete="SET NULL")
-    )
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("resident.id", ondelete="SET NULL"))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="SET NULL"))
-    deputy_id: Mapped[int | None] = mapped_column(
-        ForeignKey("staff_user.id", ondelete="SET NULL")
-    )
+    deputy_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
     entered_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("staff_user.id", ondelete="SET NULL")
     )
@@ -133,9 +129,7 @@ class ProposalSupport(Base):
     )
     # Hashed: who supported what is nobody's business, only that it is one per person.
     phone_hash: Mapped[str] = mapped_column(String(64))
-    resident_id: Mapped[int | None] = mapped_column(
-        ForeignKey("resident.id", ondelete="SET NULL")
-    )
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("resident.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -163,9 +157,7 @@ class ProposalComment(Base):
         ForeignKey("project_proposal.id", ondelete="CASCADE"), index=True
     )
     author_name: Mapped[str] = mapped_column(String(40), default="")  # shown masked: 张**
-    resident_id: Mapped[int | None] = mapped_column(
-        ForeignKey("resident.id", ondelete="SET NULL")
-    )
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("resident.id", ondelete="SET NULL"))
     text: Mapped[str] = mapped_column(Text)
     status: Mapped[Moderation] = mapped_column(
         Enum(Moderation, native_enum=False, length=10), default=Moderation.pending

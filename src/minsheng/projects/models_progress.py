@@ -1,4 +1,4 @@
-"""月报进展 and 过程监督: monthly reports with results and files; supervisors' notes and instructions."""
+"""月报进展 and 过程监督: monthly reports with results and files; supervision notes."""
 
 from __future__ import annotations
 

@@ -145,6 +145,8 @@ class ProjectRating(Base):
     """A resident's satisfaction with a project: one per phone number (hashed) per project."""
 
     __tablename__ = "project_rating"
+    # Comments may name people; the trail records that one was written, masked.
+    __audit_mask__ = frozenset({"comment"})
     __table_args__ = (UniqueConstraint("project_id", "phone_hash"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -152,9 +154,7 @@ class ProjectRating(Base):
         ForeignKey("project.id", ondelete="CASCADE"), index=True
     )
     phone_hash: Mapped[str] = mapped_column(String(64))
-    resident_id: Mapped[int | None] = mapped_column(
-        ForeignKey("resident.id", ondelete="SET NULL")
-    )
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("resident.id", ondelete="SET NULL"))
     satisfaction: Mapped[Satisfaction] = mapped_column(
         Enum(Satisfaction, native_enum=False, length=20)
     )
@@ -167,6 +167,8 @@ class DeputyRating(Base):
     """A deputy's vote in the committee's satisfaction survey: one per deputy and project."""
 
     __tablename__ = "project_deputy_rating"
+    # Comments may name people; the trail records that one was written, masked.
+    __audit_mask__ = frozenset({"comment"})
     __table_args__ = (UniqueConstraint("project_id", "deputy_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -202,9 +204,7 @@ class Mechanism(TimestampMixin, Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)  # "JZ2026-001"
     title: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[MechanismKind] = mapped_column(
-        Enum(MechanismKind, native_enum=False, length=20)
-    )
+    kind: Mapped[MechanismKind] = mapped_column(Enum(MechanismKind, native_enum=False, length=20))
     issuing_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"))
 
     issuing_unit: Mapped[Unit] = relationship()

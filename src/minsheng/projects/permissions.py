@@ -4,7 +4,9 @@ from minsheng.core.permissions import permission
 
 # 征集: answer proposals, moderate comments, turn request clusters into proposals, shortlist.
 MANAGE_COLLECTION = permission(
-    "projects.collection", "管理实事项目征集、答复建议、审核评论", roles={"supervisor", "administrator"}
+    "projects.collection",
+    "管理实事项目征集、答复建议、审核评论",
+    roles={"supervisor", "administrator"},
 )
 # Batches, projects, notices, votes, evaluation schemes: the office that runs the programme.
 MANAGE_PROJECTS = permission(
@@ -15,10 +17,14 @@ REPORT_PROGRESS = permission(
     "projects.report", "填报本单位实事项目月报、答复督办和整改", roles={"handler", "administrator"}
 )
 SUPERVISE = permission(
-    "projects.supervise", "督查实事项目、起草和发布通报、绩效评估", roles={"supervisor", "administrator"}
+    "projects.supervise",
+    "督查实事项目、起草和发布通报、绩效评估",
+    roles={"supervisor", "administrator"},
 )
 # Deputies vote on candidates and rate projects in the committee survey.
 DEPUTY_VOTE = permission("projects.vote", "人大代表票决和满意度测评", roles={"deputy"})
 VIEW_PROJECTS_STAFF = permission(
-    "projects.view", "查看实事项目工作台", roles={"supervisor", "administrator", "handler", "deputy"}
+    "projects.view",
+    "查看实事项目工作台",
+    roles={"supervisor", "administrator", "handler", "deputy"},
 )
