@@ -168,9 +168,7 @@ def resident_proposes(resident: Page, name: str) -> str:
     return number
 
 
-def office_accepts_and_shortlists(
-    supervisor: Page, cal: Calendar, batch: str, number: str
-) -> str:
+def office_accepts_and_shortlists(supervisor: Page, cal: Calendar, batch: str, number: str) -> str:
     sign_in(supervisor, "supervisor")
     go_to(supervisor, "项目征集")
     supervisor.get_by_role("link", name=number).click()

@@ -17,9 +17,10 @@ def test_installed_modules_are_found_through_entry_points():
 def test_home_shows_no_links_to_modules_not_built(client):
     page = client.get("/")
     assert page.status_code == 200
-    for path in ("/guides", "/projects"):
+    for path in ("/guides", "/licenses"):
         assert f'href="{path}' not in page.text
-    for path in ("/report", "/track"):  # built: the requests module's links
+    # Built: the requests module's links and the projects module's.
+    for path in ("/report", "/track", "/projects", "/projects/proposals"):
         assert f'href="{path}"' in page.text
 
 
