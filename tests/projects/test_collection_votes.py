@@ -254,3 +254,31 @@ def test_with_a_vote_the_office_cannot_choose_directly(client, db, ballot):
     response = post(client, f"/staff/projects/votes/choose/{lift.code}", {"chosen": "1"})
     assert response.status_code == 409 and "由人大代表票决确定项目，不能直接确定" in response.text
     assert stage(db, lift.code) == Stage.candidate
+
+
+def test_the_published_result_still_lists_the_projects_the_notice_moved_on(client, db, ballot):
+    batch, lift, canteen, members, chief = ballot
+    sign_in(client, chief)
+    open_window(client, batch)
+    for member in members:
+        with TestClient(client.app) as c:
+            sign_in(c, member)
+            assert (
+                post(c, "/staff/projects/votes/2026-1-001", {"choice": "approve"}).status_code
+                == 303
+            )
+    close_window(db, batch)
+    assert post(client, f"/staff/projects/votes/result/{batch.code}", {}).status_code == 303
+    # The notice (or later completion) moves the chosen project on; its vote is still the record.
+    db.execute(
+        Project.__table__.update().where(Project.code == "2026-1-001").values(stage=Stage.running)
+    )
+    db.commit()
+    public = client.get(f"/projects/votes/{batch.code}").text
+    assert "加装电梯" in public and '<td data-label="赞成">3</td>' in public
+    assert '<td data-label="结果">入选</td>' in public and "社区老年食堂" in public
+    api = client.get(f"/api/v1/batches/{batch.code}/votes").json()
+    assert {c["code"]: c["approve"] for c in api["candidates"]} == {
+        "2026-1-001": 3,
+        "2026-1-002": 0,
+    }

@@ -7,7 +7,6 @@ projects in shortlist.py. Keyword-only functions; they flush, never commit.
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -38,7 +37,7 @@ from minsheng.projects.schemas_collection import (
     ProposalFromRequests,
     ProposalPublic,
 )
-from minsheng.projects.service import require
+from minsheng.projects.service import local_today, require
 from minsheng.requests import service as requests
 
 NUMBER_PREFIX = "JY"
@@ -46,11 +45,6 @@ DEFAULT_ANSWERS = {
     ProposalStatus.accepted: "感谢您的建议。经研究，予以采纳，将纳入候选项目统筹考虑。",
     ProposalStatus.merged: "您的建议与建议 {target} 内容相近，已合并办理，请关注该建议的进展。",
 }
-
-
-def local_today() -> dt.date:
-    """Today in the installation's time zone: windows are dates people read on a notice."""
-    return utcnow().astimezone(ZoneInfo(get_settings().timezone)).date()
 
 
 def collecting(batch: Batch, on: dt.date | None = None) -> bool:

@@ -23,7 +23,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
@@ -31,7 +30,6 @@ from sqlalchemy.orm import Session, selectinload
 from minsheng.core.db import utcnow
 from minsheng.core.errors import Conflict, InvalidInput
 from minsheng.core.permissions import StaffPrincipal
-from minsheng.core.settings import get_settings
 from minsheng.org.models import Unit
 from minsheng.projects import evaluation_indicators as indicators
 from minsheng.projects import ratings
@@ -40,6 +38,7 @@ from minsheng.projects.models import Batch, Project, Stage
 from minsheng.projects.models_progress import MonthlyReport
 from minsheng.projects.models_review import Indicator, QualityScore
 from minsheng.projects.schemas_evaluation import IndicatorIn
+from minsheng.projects.service import local_today
 
 INDICATORS: dict[str, str] = {
     "progress": "进度",
@@ -57,10 +56,6 @@ DEFAULT_WEIGHTS: dict[str, float] = {
 }
 EVALUATED = (Stage.running, Stage.completed)
 NO_DATA = "无数据"
-
-
-def local_today() -> dt.date:
-    return utcnow().astimezone(ZoneInfo(get_settings().timezone)).date()
 
 
 @dataclass(frozen=True)

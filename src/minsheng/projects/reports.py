@@ -33,11 +33,7 @@ from minsheng.projects.schemas_reports import (
     ReportRead,
     ResultRead,
 )
-
-
-def local_today() -> dt.date:
-    """Today in the installation's time zone (the demo and tests move it with clock_at)."""
-    return utcnow().astimezone(ZoneInfo(get_settings().timezone)).date()
+from minsheng.projects.service import local_today
 
 
 def month_label(month: str) -> str:

@@ -8,14 +8,21 @@ underscore helpers.
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from minsheng.core.db import utcnow
 from minsheng.core.errors import Forbidden, NotFound
 from minsheng.core.permissions import Permission, StaffPrincipal
-from minsheng.core.settings import Settings
+from minsheng.core.settings import Settings, get_settings
 from minsheng.projects.models import Batch, Project, ProjectEvent, Stage, WarningColour
+
+
+def local_today() -> dt.date:
+    """Today in the installation's time zone; the demo and the tests move it with clock_at."""
+    return utcnow().astimezone(ZoneInfo(get_settings().timezone)).date()
 
 
 def get_batch(db: Session, *, code: str) -> Batch:

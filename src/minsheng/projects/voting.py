@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from minsheng.core.db import utcnow
@@ -86,9 +86,14 @@ def set_window(db: Session, *, staff: StaffPrincipal, batch: Batch, data: VoteWi
 
 
 def ballot(db: Session, *, batch: Batch) -> list[Project]:
-    """The projects of the batch on the ballot: candidates, and those the vote decided."""
-    shown = (Stage.candidate, *DECIDED) if batch.vote_published_at else (Stage.candidate,)
-    stmt = select(Project).where(Project.batch_id == batch.id, Project.stage.in_(shown))
+    """The projects of the batch on the ballot: candidates, and those the vote decided, even
+    once the notice has moved the chosen ones on (running, completed): the result stands."""
+    if batch.vote_published_at is None:
+        on_ballot = Project.stage == Stage.candidate
+    else:
+        voted = select(Vote.project_id)  # the outer query keeps to the batch
+        on_ballot = or_(Project.stage.in_((Stage.candidate, *DECIDED)), Project.id.in_(voted))
+    stmt = select(Project).where(Project.batch_id == batch.id, on_ballot)
     return list(db.scalars(stmt.order_by(Project.code)))
 
 
