@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy import select
 
 from minsheng.core.db import clock_at
 from minsheng.projects.models import Project, Stage, WarningColour
@@ -63,6 +64,8 @@ def test_filters_by_area_unit_stage_warning_and_title(client, db, city):
     )
     red = make_project(db, title="个体经营知晓卡", area="business")
     make_project(db, title="候选项目", stage="candidate")
+    for project in db.scalars(select(Project)):  # as the nightly sweep would have left them
+        project.warning = WarningColour.none
     red.warning = WarningColour.red
     school.stage = Stage.completed
     db.commit()
@@ -159,7 +162,7 @@ def test_batches_carry_their_live_figures(client, db, city, july):
         db, title="个体经营知晓卡", lead_unit_id=unit_id(db, EDUCATION), co_unit_ids=[]
     )
     done.stage, done.progress = Stage.completed, 100.0
-    running.progress, running.started_on = 20.0, dt.date(2026, 3, 3)
+    running.progress, running.started_on = 5.0, dt.date(2026, 3, 3)
     db.commit()
     listed = client.get("/api/v1/batches").json()
     assert [b["code"] for b in listed] == ["2026-1"]

@@ -410,3 +410,22 @@ def test_a_batch_code_is_used_once(db, city):
             db, staff=principal(db, "admin"), data=BatchCreate.model_validate(batch_body())
         )
     assert "已被使用" in caught.value.fields["code"]
+
+
+def test_a_project_behind_its_plan_is_warned_at_once_and_a_new_plan_can_clear_it(db, city):
+    with clock_at(KUNSHAN_NOON):  # mid-July; nothing reported since March
+        project = make_project(db)
+        assert stored(db, project.code).warning == WarningColour.red
+        catalogue.update_project(
+            db,
+            staff=principal(db, "admin"),
+            project=project,
+            changes={"start_on": "2026-07-01", "milestones": []},
+            version=1,
+        )
+        db.commit()
+    again = stored(db, project.code)
+    assert again.warning == WarningColour.none and again.version == 2
+    texts = list(db.scalars(select(ProjectEvent.text).where(ProjectEvent.kind == "warning")))
+    db.commit()
+    assert len(texts) == 1 and texts[0].startswith("进度预警解除")

@@ -30,7 +30,7 @@ from minsheng.projects.schemas_catalogue import (
     ProjectCreate,
     ProjectFields,
 )
-from minsheng.projects.service import lag_warning, record_event, require
+from minsheng.projects.service import lag_warning, local_today, record_event, require
 from minsheng.web.forms import field_message
 
 Schema = TypeVar("Schema", bound=BaseModel)
@@ -63,10 +63,6 @@ def validated(schema: type[Schema], data: dict[str, Any]) -> Schema:
             key = ".".join(str(p) for p in error.get("loc") or ()) or "__all__"
             fields.setdefault(key, field_message(error))
         raise InvalidInput(fields) from None
-
-
-def local_today() -> dt.date:
-    return utcnow().astimezone(ZoneInfo(get_settings().timezone)).date()
 
 
 def _local(moment: dt.datetime | None) -> dt.datetime | None:
