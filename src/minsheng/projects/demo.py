@@ -43,7 +43,14 @@ from minsheng.projects import (
     stages,
     voting,
 )
-from minsheng.projects.demo_data import BATCH_NAME, DemoProject, demo_projects
+from minsheng.projects.demo_data import (
+    BATCH_NAME,
+    DEPUTIES,
+    EXTRA_CANDIDATES,
+    MECHANISMS,
+    PROPOSALS,
+    demo_projects,
+)
 from minsheng.projects.models import Batch, Project, Stage
 from minsheng.projects.models_collection import ProposalSource, ProposalStatus, VoteChoice
 from minsheng.projects.models_review import MechanismKind
@@ -64,64 +71,6 @@ from minsheng.projects.schemas_collection import (
 from minsheng.projects.schemas_evaluation import DeputyRatingIn, MechanismCreate, RatingIn
 from minsheng.projects.schemas_reports import ReportCreate, ResultIn
 
-DEPUTIES = [
-    ("deputy", "人大代表 陈建国"),
-    ("deputy2", "人大代表 周文英"),
-    ("deputy3", "人大代表 朱海峰"),
-    ("deputy4", "人大代表 顾秀兰"),
-    ("deputy5", "人大代表 沈志刚"),
-    ("deputy6", "人大代表 陆佳怡"),
-    ("deputy7", "人大代表 徐卫东"),
-]
-# Candidates the deputies turn down, so that the vote means something: 188 remain.
-EXTRA_CANDIDATES = [
-    DemoProject(
-        "城区主干道全线夜景亮化",
-        "culture",
-        "昆山市城市管理局",
-        "主干道沿线楼宇和桥梁亮化。",
-        (("亮化道路", "公里", 30),),
-    ),
-    DemoProject(
-        "全市公共自行车系统更换",
-        "transport",
-        "昆山市交通运输局",
-        "更换全部公共自行车。",
-        (("更换车辆", "辆", 20000),),
-    ),
-    DemoProject(
-        "镇级体育馆新建",
-        "culture",
-        "锦溪镇人民政府",
-        "新建一座标准体育馆。",
-        (("建成体育馆", "座", 1),),
-    ),
-]
-PROPOSALS = [
-    (
-        "elderly",
-        "老旧小区加装电梯再提速",
-        "多层老小区老人上下楼难，希望加装电梯审批再快一些，补贴再多一些。",
-    ),
-    ("education", "外来务工人员子女放学后托管", "双职工家庭孩子四点放学没人接，希望社区提供托管。"),
-    (
-        "business",
-        "开小店的手续一次说清楚",
-        "想开小餐馆不知道要办哪些证，希望有一张卡片把流程写清楚。",
-    ),
-    ("safety", "农村自建房消防隐患排查", "村里出租房多，电线乱拉，没有灭火器，希望集中排查。"),
-    ("transport", "学校门口接送车位", "早晚高峰学校门口堵车严重，希望划定临时接送车位。"),
-    ("environment", "河道黑臭要治理", "小区旁边的河夏天有臭味，希望彻底整治。"),
-    ("health", "家门口看专家", "希望大医院专家定期到镇卫生院坐诊，老人不用跑市区。"),
-    ("governance", "扫码就能反映问题", "希望社区贴二维码，扫一扫就能反映问题，还能查进度。"),
-    ("culture", "城区所有道路夜景亮化", "希望把所有道路都做成夜景亮化。"),
-]
-MECHANISMS = [
-    ("公证档案查询信息互联互通工作规程", "procedure", "昆山市公证处", "公证档案信息互联互通"),
-    ("“码”上反映意见箱诉求办理办法", "rule", "巴城镇人民政府", "“码”上反映网上意见箱"),
-    ("个体经营知晓卡内容更新和发放制度", "rule", "周市镇人民政府", "个体经营知晓卡"),
-    ("文明行为专项行动长效管理办法", "document", "中共昆山市委宣传部（市文明办）", "文明十二条"),
-]
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
@@ -262,7 +211,8 @@ class _Replay:
         return numbers
 
     def _candidates(self, batch: Batch, proposals: list[str]) -> list[Project]:
-        sources = dict(zip((1, 2, 3, 7, 4, 6), proposals[:6], strict=False))
+        # The seed's projects that residents, a unit and a deputy proposed (see PROPOSALS).
+        sources = {4: proposals[1], 3: proposals[2], 0: proposals[3], 10: proposals[7]}
         made = []
         with clock_at(_at(batch.collect_until + dt.timedelta(days=5))):
             for index, item in enumerate(self.items + EXTRA_CANDIDATES):
