@@ -130,6 +130,7 @@ def demo(force: bool) -> None:
     click.echo(f"\n演示账号（密码均为 {DEMO_PASSWORD}）：")
     for username, name, _role, unit in DEMO_USERS:
         click.echo(f"  {username:<12} {name}（{unit}）")
+    click.echo("  deputy2 … deputy7  另外六位人大代表（实事项目票决和满意度测评）")
     click.echo("居民登录：任意手机号，验证码会打印在服务日志里，开发环境也可在 /dev/sms 查看。")
     database.dispose()
 

@@ -58,6 +58,9 @@ class Cli:
     def environment(self, **extra: str) -> dict[str, str]:
         base = {k: v for k, v in os.environ.items() if not k.startswith("MINSHENG_")}
         base.update(PYTHONIOENCODING="utf-8", MINSHENG_DATABASE_URL=self.database_url)
+        # Every module's demo runs, smaller, so the command ends well within its timeout on a
+        # busy machine; the full year and batch are tested on their own (tests/*/test_demo.py).
+        base.update(MINSHENG_DEMO_REQUESTS="300", MINSHENG_DEMO_PROJECTS="12")
         base.update(self.env)
         base.update(extra)
         return base

@@ -15,6 +15,7 @@ from minsheng.accounts.models import StaffUser
 from minsheng.audit.models import AuditEvent
 from minsheng.core.db import Database
 from minsheng.org.models import Unit
+from minsheng.projects.demo_data import DEPUTIES
 from tests.audit.test_chain import drop_append_only_triggers
 
 STRONG = "Kunshan-2026-strong"
@@ -64,7 +65,8 @@ def test_demo_prints_logins_and_a_second_run_changes_nothing(cli, opened):
     ok(cli("init"))
     first = ok(cli("demo"))
     events, staff, units = counts(opened)
-    assert events > 0 and staff == len(DEMO_USERS) and units > 20
+    # The practical projects' demo adds the deputies beyond the first, who is a demo login.
+    assert events > 0 and staff == len(DEMO_USERS) + len(DEPUTIES) - 1 and units > 20
     assert f"新增或修改 {events} 项" in first
     assert f"演示账号（密码均为 {DEMO_PASSWORD}）" in first
     for username, name, _role, unit in DEMO_USERS:

@@ -19,6 +19,8 @@ DEMO_USERS = [
     ("handler", "承办人 王强", "handler", "昆山市住房和城乡建设局"),
     ("registrar", "登记员 唐芳", "registrar", "千灯镇行政审批局"),
     ("gridworker", "网格员 陈军", "community_worker", "周市镇长泾社区居委会"),
+    # Votes on practical projects and rates them; the projects demo adds six more deputies.
+    ("deputy", "人大代表 陈建国", "deputy", "昆山市人大常委会"),
 ]
 
 
