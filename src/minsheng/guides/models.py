@@ -164,7 +164,9 @@ class CardItem(Base):
     __table_args__ = (UniqueConstraint("card_id", "matter_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    card_id: Mapped[int] = mapped_column(ForeignKey("guide_card.id", ondelete="CASCADE"), index=True)
+    card_id: Mapped[int] = mapped_column(
+        ForeignKey("guide_card.id", ondelete="CASCADE"), index=True
+    )
     position: Mapped[int] = mapped_column(Integer)
     matter_id: Mapped[int] = mapped_column(ForeignKey("guide_matter.id", ondelete="RESTRICT"))
 
