@@ -12,6 +12,7 @@ import pytest
 
 PACKAGES = {"pdftotext": "poppler-utils", "pdffonts": "poppler-utils", "pdfinfo": "poppler-utils"}
 PACKAGES |= {"pdftoppm": "poppler-utils", "zbarimg": "zbar-tools"}
+PACKAGES |= {"tesseract": "tesseract-ocr tesseract-ocr-chi-sim"}
 
 
 def tool(name: str) -> str:
@@ -79,3 +80,10 @@ def qr_codes_in(image: Path) -> list[str]:
     # zbarimg exits 4 when it finds nothing: that is an answer, not a failure of the tool.
     assert result.returncode in (0, 4), f"zbarimg failed ({result.returncode}): {result.stderr}"
     return result.stdout.splitlines()
+
+
+def ocr_text(image: Path, lang: str = "chi_sim") -> str:
+    """What Tesseract reads on the image, spaces removed (it spaces out Chinese characters): the
+    printed page as a person sees it, so a missing glyph or a wrong font cannot pass."""
+    text = run("tesseract", image, "-", "-l", lang, "--psm", "6")
+    return "".join(text.split())

@@ -73,6 +73,8 @@ class Settings(BaseSettings):
     demo_requests: int = Field(default=3000, ge=0, le=100_000)
     # How many of the first batch's 188 practical projects `minsheng demo` runs (0 in the tests).
     demo_projects: int = Field(default=188, ge=0, le=188)
+    # Whether `minsheng demo` loads the service guides and cards (off in most tests: 2 s each).
+    demo_guides: bool = True
     max_extension_days: int = Field(default=15, ge=1, le=60)
     # Satisfaction rate = (satisfied × w1 + basically satisfied × w2) ÷ rated.
     satisfied_weight: float = Field(default=1.0, ge=0, le=1)

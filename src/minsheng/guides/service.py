@@ -60,6 +60,12 @@ def version_of(matter: Matter, number: int) -> MatterVersion:
     raise NotFound(f"“{matter.code}”没有第 {number} 版。")
 
 
+def was_in_force(matter: Matter, version: MatterVersion) -> bool:
+    """True for the current version and every version that was current before being replaced
+    (a draft saved and then replaced before publishing never was)."""
+    return version.number == matter.current_number or version.valid_to is not None
+
+
 def may_edit(staff: StaffPrincipal, matter: Matter) -> bool:
     """Administrators edit every matter, a unit's handlers their own unit's."""
     return staff.can(EDIT_GUIDES, matter.unit.path)
@@ -171,6 +177,8 @@ def withdraw(
     """Stops a matter: its pages stay, saying it is no longer handled and why."""
     if staff is not None:
         require_edit(staff, matter)
+    if matter.status != MatterStatus.published:
+        raise InvalidInput({"reason": "只有已发布的事项才能停止办理"})
     reason = reason.strip()[:200]
     if not reason:
         raise InvalidInput({"reason": "请写明停止办理的原因，读者会看到它"})

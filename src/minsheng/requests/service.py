@@ -212,11 +212,15 @@ def submit(
     idempotency_key: str | None = None,
     photos: Sequence[CleanPhoto] = (),
     integration: str | None = None,
+    unit: Unit | None = None,
+    unit_reason: str = "",
 ) -> tuple[CitizenRequest, str | None]:
     """Receives a request and sends it on; returns it with its secret follow token.
 
     The same idempotency key returns the request it first created (and no token again).
     `integration` names the system that relayed it (an Open311 client), kept on the timeline.
+    `unit` is for trusted callers that know who answers (a guide's question goes to the unit
+    that handles the matter), given with `unit_reason` for the timeline; routing is skipped.
     """
     existing = _by_idempotency_key(db, idempotency_key)
     if existing is not None:
@@ -255,7 +259,9 @@ def submit(
             db, client_addr=client_addr, phone=phone, integration=integration is not None
         )
 
-    if source.unit is not None:
+    if unit is not None and unit.active:
+        route = RouteAnswer(unit_id=unit.id, unit_name=unit.name, reason=unit_reason)
+    elif source.unit is not None:
         route = RouteAnswer(
             unit_id=source.unit.id, unit_name=source.unit.name, reason=_SOURCE_REASON[data.channel]
         )
