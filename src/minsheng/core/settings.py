@@ -75,6 +75,10 @@ class Settings(BaseSettings):
     demo_projects: int = Field(default=188, ge=0, le=188)
     # Whether `minsheng demo` loads the service guides and cards (off in most tests: 2 s each).
     demo_guides: bool = True
+    # A kiosk screen left alone this long wipes the session (the applicant walked away).
+    licensing_kiosk_timeout_seconds: int = Field(default=120, ge=30, le=1800)
+    # An application still being filled after this long is abandoned and its personal data wiped.
+    licensing_abandon_minutes: int = Field(default=60, ge=5, le=10080)
     max_extension_days: int = Field(default=15, ge=1, le=60)
     # Satisfaction rate = (satisfied × w1 + basically satisfied × w2) ÷ rated.
     satisfied_weight: float = Field(default=1.0, ge=0, le=1)
