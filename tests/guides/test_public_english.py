@@ -3,7 +3,6 @@ pages render in English (the matter's own text stays as written)."""
 
 from __future__ import annotations
 
-import ast
 import re
 from pathlib import Path
 
@@ -11,6 +10,7 @@ from minsheng.guides import bundles, reading
 from minsheng.guides.schemas import KINDS, PHONE_KINDS
 from minsheng.web.i18n import translations
 from tests.guides import matter
+from tests.i18n_kit import chinese_outside_the_translator, code_texts, template_texts
 
 PACKAGE = Path(reading.__file__).parent
 GUIDES = PACKAGE.parents[0] / "web" / "templates" / "guides"
@@ -20,55 +20,16 @@ TEMPLATES = [
     for p in (*(GUIDES / "public").glob("*.html"), *(GUIDES / "bundles").glob("*.html"))
     if p.name != "_ask_link.html"
 ]
-CHINESE = re.compile(r"[\u4e00-\u9fff]")
-JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
 MODULES = ("reading", "bundles", "pages_public", "pages_bundles")
-API_ONLY = {"title", "description", "summary", "examples"}
-
-
-def template_texts() -> set[str]:
-    found: set[str] = set()
-    for path in TEMPLATES:
-        for quoted in re.findall(r"""["']([^"'{}<>]*)["']""", path.read_text(encoding="utf-8")):
-            if CHINESE.search(quoted):
-                found.add(quoted)
-    return found
-
-
-def code_texts(path: Path) -> set[str]:
-    """Chinese string constants a person may read: not docstrings, f-strings or schema titles."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    skip: set[int] = set()
-    for node in ast.walk(tree):
-        body = getattr(node, "body", None)
-        if isinstance(body, list) and body and isinstance(body[0], ast.Expr):
-            skip.add(id(body[0].value))
-        if isinstance(node, ast.JoinedStr):
-            skip.update(id(part) for part in ast.walk(node))
-        if isinstance(node, ast.Call):
-            for keyword in node.keywords:
-                if keyword.arg in API_ONLY:
-                    skip.update(id(part) for part in ast.walk(keyword.value))
-    return {
-        node.value
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Constant)
-        and isinstance(node.value, str)
-        and id(node) not in skip
-        and CHINESE.search(node.value)
-    }
 
 
 def test_templates_hold_no_chinese_outside_the_translator():
-    assert TEMPLATES
-    for path in TEMPLATES:
-        outside = JINJA.sub("", path.read_text(encoding="utf-8"))
-        assert not CHINESE.search(outside), (path.name, CHINESE.search(outside))
+    assert chinese_outside_the_translator(TEMPLATES) == []
 
 
 def test_every_text_has_an_english_translation():
     english = translations("en")
-    texts = template_texts() | set(KINDS) | set(PHONE_KINDS.values())
+    texts = template_texts(TEMPLATES) | set(KINDS) | set(PHONE_KINDS.values())
     for name in MODULES:
         texts |= code_texts(PACKAGE / f"{name}.py")
     assert {"最多跑一次", "清空勾选", "此事项已停止办理", bundles.GONE} <= texts

@@ -3,8 +3,6 @@ English."""
 
 from __future__ import annotations
 
-import ast
-import re
 from pathlib import Path
 
 import pytest
@@ -15,11 +13,15 @@ from minsheng.web.i18n import translations
 from tests import factories
 from tests.conftest import login
 from tests.guides import matter
+from tests.i18n_kit import (
+    CHINESE,
+    chinese_outside_the_translator,
+    code_texts,
+    template_texts,
+)
 
 PACKAGE = Path(search.__file__).parent
 TEMPLATES = PACKAGE.parents[0] / "web" / "templates" / "guides" / "search"
-CHINESE = re.compile(r"[\u4e00-\u9fff]")
-JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
 MODULES = (
     "search",
     "search_index",
@@ -31,7 +33,6 @@ MODULES = (
 )
 # Data, not interface: filler words a query drops, the default synonym groups.
 DATA = {*search_text.STOP, *synonyms.DEFAULT_GROUPS}
-API_ONLY = {"title", "description", "summary", "examples"}
 
 
 @pytest.fixture(autouse=True)
@@ -41,48 +42,13 @@ def _fresh_indexes():
     search.forget()
 
 
-def template_texts() -> set[str]:
-    found: set[str] = set()
-    for path in TEMPLATES.glob("*.html"):
-        for quoted in re.findall(r"""["']([^"'{}<>]*)["']""", path.read_text(encoding="utf-8")):
-            if CHINESE.search(quoted):
-                found.add(quoted)
-    return found
-
-
-def code_texts(path: Path) -> set[str]:
-    """Chinese string constants a person may read: not docstrings, f-strings or API titles."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    skip: set[int] = set()
-    for node in ast.walk(tree):
-        body = getattr(node, "body", None)
-        if isinstance(body, list) and body and isinstance(body[0], ast.Expr):
-            skip.add(id(body[0].value))
-        if isinstance(node, ast.JoinedStr):
-            skip.update(id(part) for part in ast.walk(node))
-        if isinstance(node, ast.Call):
-            for keyword in node.keywords:
-                if keyword.arg in API_ONLY:
-                    skip.update(id(part) for part in ast.walk(keyword.value))
-    return {
-        node.value
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Constant)
-        and isinstance(node.value, str)
-        and id(node) not in skip
-        and CHINESE.search(node.value)
-    }
-
-
 def test_templates_hold_no_chinese_outside_the_translator():
-    for path in TEMPLATES.glob("*.html"):
-        outside = JINJA.sub("", path.read_text(encoding="utf-8"))
-        assert not CHINESE.search(outside), (path.name, CHINESE.search(outside))
+    assert chinese_outside_the_translator(TEMPLATES) == []
 
 
 def test_every_search_text_has_an_english_translation():
     english = translations("en")
-    texts = template_texts()
+    texts = template_texts(TEMPLATES)
     for name in MODULES:
         texts |= code_texts(PACKAGE / f"{name}.py")
     texts -= DATA

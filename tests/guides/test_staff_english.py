@@ -3,7 +3,6 @@ translation, and the pages render in English."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -14,10 +13,9 @@ from minsheng.guides.schemas import KINDS, PHONE_KINDS
 from minsheng.web.i18n import translations
 from tests.guides import matter
 from tests.guides.test_staff_pages import City, sign_in
+from tests.i18n_kit import chinese_outside_the_translator, template_texts
 
 TEMPLATES = Path(editing.__file__).parents[1] / "web" / "templates" / "guides" / "staff"
-CHINESE = re.compile(r"[\u4e00-\u9fff]")
-JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
 # Fixed words from the code that the pages show.
 MESSAGES = {
     *STATUS_LABELS.values(),
@@ -35,24 +33,13 @@ def city(db) -> City:
     return City(db)
 
 
-def template_texts() -> set[str]:
-    found: set[str] = set()
-    for path in sorted(TEMPLATES.glob("*.html")):
-        for quoted in re.findall(r"""["']([^"'{}<>]*)["']""", path.read_text(encoding="utf-8")):
-            if CHINESE.search(quoted):
-                found.add(quoted)
-    return found
-
-
 def test_templates_hold_no_chinese_outside_the_translator():
-    for path in sorted(TEMPLATES.glob("*.html")):
-        outside = JINJA.sub("", path.read_text(encoding="utf-8"))
-        assert not CHINESE.search(outside), (path.name, CHINESE.search(outside))
+    assert chinese_outside_the_translator(TEMPLATES) == []
 
 
 def test_every_text_has_an_english_translation():
     english = translations("en")
-    texts = template_texts() | MESSAGES
+    texts = template_texts(TEMPLATES) | MESSAGES
     assert {"办事指南事项", "多加几行", "存草稿", "版本记录"} <= texts
     missing = sorted(t for t in texts if english.gettext(t) == t)
     assert missing == []
