@@ -80,6 +80,8 @@ def settings_env(monkeypatch: pytest.MonkeyPatch, database_url: str) -> Iterator
     monkeypatch.setenv("MINSHENG_DEMO_PROJECTS", "0")
     # The guides' matters and cards too (tests/guides/test_demo.py, and tests that need them).
     monkeypatch.setenv("MINSHENG_DEMO_GUIDES", "0")
+    # And the licensing demo (offices, scope catalogue, businesses: tests/licensing/test_demo.py).
+    monkeypatch.setenv("MINSHENG_DEMO_LICENSES", "0")
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()

@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     demo_projects: int = Field(default=188, ge=0, le=188)
     # Whether `minsheng demo` loads the service guides and cards (off in most tests: 2 s each).
     demo_guides: bool = True
+    # Whether `minsheng demo` loads the licensing offices, scope catalogue and businesses (off in
+    # most tests: it registers businesses through the real path).
+    demo_licenses: bool = True
     # A kiosk screen left alone this long wipes the session (the applicant walked away).
     licensing_kiosk_timeout_seconds: int = Field(default=120, ge=30, le=1800)
     # An application still being filled after this long is abandoned and its personal data wiped.

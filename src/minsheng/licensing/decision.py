@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from minsheng.core.db import utcnow
 from minsheng.core.errors import InvalidInput
-from minsheng.licensing import issuing, rules
+from minsheng.licensing import business, issuing, rules
 from minsheng.licensing.models import Application, ApplicationKind, ApplicationStatus
 from minsheng.licensing.service import require_editable
 
@@ -28,11 +28,18 @@ def missing_steps(app: Application) -> dict[str, str]:
 
 def submit(db: Session, *, app: Application) -> Application:
     """Runs every rule; all passed (and identity verified by the backend) issues at once, any
-    failure sends the application to a registrar with the failed rules highlighted."""
+    failure sends the application to a registrar with the failed rules highlighted. A second
+    pending application of the same person for the same place is refused, nothing written.
+    No text message here: the caller sends notices.submitted with the status token."""
     require_editable(app)
     missing = missing_steps(app)
     if missing:
         raise InvalidInput(missing, "还有几步没有完成。")
+    # A second application for the same place (or license) may have appeared since step 2.
+    other = business.pending_duplicate(db, app=app, town_id=app.town_id, address=app.address)
+    if other is not None:
+        message = business.duplicate_message(other)
+        raise InvalidInput({"__all__": message}, message)
     results = rules.evaluate(db, app=app)
     app.rules = [r.as_dict() for r in results]
     app.submitted_at = utcnow()

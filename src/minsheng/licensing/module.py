@@ -44,6 +44,7 @@ module = Module(
     ),
     jobs=("minsheng.licensing.jobs",),
     # After the units and regions (org), accounts, and the guides the permits point to.
+    # Offices and scope catalogue always; the businesses unless MINSHENG_DEMO_LICENSES=0.
     demo=load_demo,
     demo_order=47,
 )
