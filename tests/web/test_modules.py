@@ -17,11 +17,12 @@ def test_installed_modules_are_found_through_entry_points():
 def test_home_shows_no_links_to_modules_not_built(client):
     page = client.get("/")
     assert page.status_code == 200
-    for path in ("/guides", "/licenses"):
+    for path in ("/community", "/analytics"):
         assert f'href="{path}' not in page.text
-    # Built: the requests module's links and the projects module's.
-    for path in ("/report", "/track", "/projects", "/projects/proposals"):
+    # Built: requests, projects, guides and licensing; each link opens a page.
+    for path in ("/report", "/track", "/projects", "/projects/proposals", "/guides", "/licensing"):
         assert f'href="{path}"' in page.text
+        assert client.get(path).status_code == 200, path
 
 
 def test_home_without_any_service_links_points_to_12345(client, monkeypatch):
@@ -35,16 +36,16 @@ def test_home_without_any_service_links_points_to_12345(client, monkeypatch):
 def test_a_new_module_needs_no_core_edits(client, db, monkeypatch):
     pages = APIRouter()
 
-    @pages.get("/guides")
-    def guides() -> dict[str, str]:
+    @pages.get("/community")
+    def community() -> dict[str, str]:
         return {"ok": "yes"}
 
     extra = Module(
-        name="guides",
-        label="办事指南",
+        name="community",
+        label="社区治理",
         pages_router=pages,
-        home_links=(HomeLink("找办事指南", "/guides", "开餐馆、办执照要带什么"),),
-        nav=(NavItem("指南管理", "/staff/guides", MANAGE_ORG),),
+        home_links=(HomeLink("社区隐患", "/community", "身边的隐患随手报"),),
+        nav=(NavItem("隐患清单", "/staff/community", MANAGE_ORG),),
     )
     monkeypatch.setattr(modules, "load_modules", lambda: (*load_modules(), extra))
     from fastapi.testclient import TestClient
@@ -53,8 +54,8 @@ def test_a_new_module_needs_no_core_edits(client, db, monkeypatch):
     from minsheng.core.settings import get_settings
 
     with TestClient(create_app(get_settings(), database=client.app.state.database)) as c:
-        assert 'href="/guides"' in c.get("/").text
-        assert c.get("/guides").json() == {"ok": "yes"}
+        assert 'href="/community"' in c.get("/").text
+        assert c.get("/community").json() == {"ok": "yes"}
         admin = factories.staff(db, "administrator")
         login(c, admin.username, factories.PASSWORD)
-        assert "指南管理" in c.get("/staff").text
+        assert "隐患清单" in c.get("/staff").text
